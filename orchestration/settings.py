@@ -1,0 +1,43 @@
+"""Settings read from environment variables, in one place.
+
+Every path has a default inside the repository's ``data/`` folder, so the demo
+runs with no configuration. Nothing here holds credentials.
+"""
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
+
+
+def _path_from_env(name: str, default: Path) -> Path:
+    value = os.environ.get(name)
+    return Path(value).expanduser().resolve() if value else default
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    # DuckDB file the pipeline writes: raw, staging, intermediate and mart schemas.
+    warehouse_path: Path
+    # landing.yml that lists each landing file with its channel and format.
+    landing_config: Path
+    # Folder BI tools read: marts.duckdb, replaced whole, and parquet/.
+    publish_dir: Path
+
+    @classmethod
+    def from_env(cls) -> "Settings":
+        data_dir = _path_from_env("RIGHTPATH_DATA_DIR", PROJECT_ROOT / "data")
+        return cls(
+            data_dir=data_dir,
+            warehouse_path=_path_from_env(
+                "RIGHTPATH_WAREHOUSE_PATH", data_dir / "warehouse.duckdb"
+            ),
+            landing_config=_path_from_env(
+                "RIGHTPATH_LANDING", data_dir / "landing" / "demo" / "landing.yml"
+            ),
+            publish_dir=_path_from_env("RIGHTPATH_PUBLISH_DIR", data_dir / "published"),
+        )
