@@ -1,0 +1,104 @@
+{#
+    Connected components of the identity graph by min-label propagation.
+    Every identifier starts with its own identifier_key as label. Each round
+    gives every identifier the smallest label among itself and its linked
+    identifiers, so after n rounds a label has travelled n links. The loop is
+    unrolled in Jinja because recursive CTEs are not portable (Spark has
+    none). Each round reads the previous round once, so engines that inline
+    CTEs do not re-evaluate earlier rounds exponentially.
+    A component whose smallest key is more than identity_max_iterations links
+    away from some member ends with several labels, and the
+    assert_identity_labels_converged test then fails.
+#}
+{%- set max_iterations = var('identity_max_iterations') | int -%}
+
+with
+
+identifiers as (
+
+    select * from {{ ref('int_identifiers_unioned') }}
+
+),
+
+links as (
+
+    select * from {{ ref('int_identity_links') }}
+
+),
+
+nodes as (
+
+    select distinct
+        identifier_key,
+        identifier_type,
+        identifier_value
+
+    from identifiers
+
+),
+
+-- Each identifier's neighbours in both directions, plus itself so that a
+-- round keeps the identifier's own label as a candidate.
+neighbours as (
+
+    select
+        identifier_key_a as identifier_key,
+        identifier_key_b as neighbour_key
+    from links
+
+    union
+
+    select
+        identifier_key_b as identifier_key,
+        identifier_key_a as neighbour_key
+    from links
+
+    union
+
+    select
+        identifier_key,
+        identifier_key as neighbour_key
+    from nodes
+
+),
+
+labels_0 as (
+
+    select
+        identifier_key,
+        identifier_key as label
+    from nodes
+
+),
+
+{% for iteration in range(1, max_iterations + 1) %}
+labels_{{ iteration }} as (
+
+    select
+        neighbours.identifier_key,
+        min(previous_labels.label) as label
+
+    from neighbours
+    inner join labels_{{ iteration - 1 }} as previous_labels
+        on neighbours.neighbour_key = previous_labels.identifier_key
+    group by neighbours.identifier_key
+
+),
+
+{% endfor %}
+final as (
+
+    select
+        nodes.identifier_type,
+        nodes.identifier_value,
+        nodes.identifier_key,
+        final_labels.label as component_key,
+        {{ dbt.hash('final_labels.label') }} as customer_id
+
+    from nodes
+    inner join labels_{{ max_iterations }} as final_labels
+        on nodes.identifier_key = final_labels.identifier_key
+
+)
+
+select * from final
