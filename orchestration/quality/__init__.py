@@ -1,0 +1,1 @@
+"""Data validation with Great Expectations suites, run as blocking Dagster asset checks."""
