@@ -1,0 +1,111 @@
+"""Segment / RudderStack spec events, one JSON object per line (a JSON array also works).
+
+Mapping to ``web_events``:
+
+- ``event_id`` from ``messageId``; ``event_type`` from ``type``. Only page,
+  track, identify and screen events are loaded; other types (alias, group,
+  unknown) are quarantined with the type in the reason.
+- ``event_name``: ``event`` for track; for page and screen ``name``, then
+  ``properties.title``/``properties.name``, then ``context.page.title``.
+- ``occurred_at`` from ``timestamp``, else ``originalTimestamp`` (ISO 8601).
+- ``platform`` is ``app`` for screen events, for ``channel: mobile`` and for
+  an iOS or Android ``context.device.type``. It is also ``app`` when
+  ``context.library.name`` names an Android, iOS, React Native or Flutter SDK.
+  Every other event is ``web``.
+- ``email``/``phone`` from ``traits``, else ``context.traits``.
+- ``page_url``/``referrer`` from ``context.page``, else ``properties``.
+- ``utm_*`` from ``context.campaign`` (``source``, ``medium``, ``name``), else
+  the ``utm_*`` parameters of the page URL.
+"""
+
+from orchestration.ingest.adapters.base import (
+    Adapter,
+    StageRequest,
+    json_text,
+    read_json_records,
+    url_parameter_sql,
+    utc_timestamp_sql,
+)
+
+WEB_EVENT_TYPES = ("page", "track", "identify", "screen")
+
+
+def stage(request: StageRequest) -> None:
+    records = read_json_records(request)
+    event_type = f"lower({json_text('$.type')})"
+    page_url = f"coalesce({json_text('$.context.page.url')}, {json_text('$.properties.url')})"
+    occurred_at_raw = f"coalesce({json_text('$.timestamp')}, {json_text('$.originalTimestamp')})"
+    library = f"lower(coalesce({json_text('$.context.library.name')}, ''))"
+    allowed_types = ", ".join(f"'{name}'" for name in WEB_EVENT_TYPES)
+
+    request.conn.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE {request.stage_table} AS
+        WITH mapped AS (
+            SELECT _line, _raw_record, _reason, doc,
+                   {event_type} AS event_type,
+                   {page_url} AS page_url,
+                   {occurred_at_raw} AS occurred_at_raw
+            FROM {records}
+        )
+        SELECT
+            _line,
+            _raw_record,
+            coalesce(
+                _reason,
+                CASE WHEN event_type IS NOT NULL AND event_type NOT IN ({allowed_types})
+                     THEN 'type: ''' || event_type || ''' is not loaded; web_events contains '
+                          || 'page, track, identify and screen events'
+                END
+            ) AS _reason,
+            {json_text("$.messageId")} AS event_id,
+            event_type,
+            CASE event_type
+                WHEN 'track' THEN {json_text("$.event")}
+                WHEN 'identify' THEN NULL
+                ELSE coalesce(
+                    {json_text("$.name")},
+                    {json_text("$.properties.title")},
+                    {json_text("$.properties.name")},
+                    {json_text("$.context.page.title")},
+                    {json_text("$.event")}
+                )
+            END AS event_name,
+            {utc_timestamp_sql("occurred_at_raw", request.entry.timezone)} AS occurred_at,
+            occurred_at_raw,
+            CASE
+                WHEN event_type = 'screen' THEN 'app'
+                WHEN lower({json_text("$.channel")}) = 'mobile' THEN 'app'
+                WHEN lower({json_text("$.context.device.type")}) IN ('ios', 'android') THEN 'app'
+                WHEN regexp_matches({library}, 'android|ios|react-native|flutter') THEN 'app'
+                ELSE 'web'
+            END AS platform,
+            {json_text("$.anonymousId")} AS anonymous_id,
+            {json_text("$.userId")} AS user_id,
+            coalesce({json_text("$.traits.email")}, {json_text("$.context.traits.email")})
+                AS email,
+            coalesce({json_text("$.traits.phone")}, {json_text("$.context.traits.phone")})
+                AS phone,
+            page_url,
+            coalesce(
+                nullif({json_text("$.context.page.referrer")}, ''),
+                {json_text("$.properties.referrer")}
+            ) AS referrer,
+            coalesce(
+                {json_text("$.context.campaign.source")},
+                {url_parameter_sql("page_url", "utm_source")}
+            ) AS utm_source,
+            coalesce(
+                {json_text("$.context.campaign.medium")},
+                {url_parameter_sql("page_url", "utm_medium")}
+            ) AS utm_medium,
+            coalesce(
+                {json_text("$.context.campaign.name")},
+                {url_parameter_sql("page_url", "utm_campaign")}
+            ) AS utm_campaign
+        FROM mapped
+        """
+    )
+
+
+ADAPTER = Adapter(name="segment_jsonl", channel="web", tables=("web_events",), stage=stage)

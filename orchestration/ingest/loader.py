@@ -1,0 +1,438 @@
+"""Load landing files into the raw tables, quarantining records that cannot be loaded.
+
+For each landing file that writes a raw table, the file's adapter stages its
+records. This module casts and checks them against the table contract in
+``schema.py``. Then, in one transaction, it replaces the file's earlier rows
+in the raw table, ``raw.quarantine`` and ``raw.landed_files``. Re-ingesting a file
+therefore replaces its rows instead of adding to them, and for every file
+``records_landed = rows_loaded + rows_quarantined``.
+
+A record is quarantined, with a reason naming the field and value, when the
+adapter could not parse it (invalid JSON, a CSV row DuckDB rejects, a record
+of another channel), when a required column is missing or empty, or when a
+timestamp or number does not parse. Duplicates are loaded as they are.
+
+A file that cannot be read at all (missing, unreadable, not valid for its
+format, or without a required header column) is logged and returned as an
+error in the result. Nothing is written for it and its rows from an earlier
+ingest stay; the other files still load.
+
+Rows of files that the landing config no longer lists stay until
+``remove_unlisted_files`` removes them.
+"""
+
+import hashlib
+import itertools
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from orchestration.ingest.adapters import ADAPTERS, AdapterError, StageRequest
+from orchestration.ingest.adapters.base import ident, utc_timestamp_sql
+from orchestration.ingest.landing import LandingConfig, LandingEntry
+from orchestration.ingest.schema import (
+    LANDED_FILES_COLUMNS,
+    LANDED_FILES_TABLE,
+    QUARANTINE_COLUMNS,
+    QUARANTINE_TABLE,
+    RAW_SCHEMA,
+    RAW_TABLES,
+    RawTable,
+    create_table_sql,
+    raw_table_ddl,
+)
+
+logger = logging.getLogger(__name__)
+
+# Maximum length, in characters, of a value quoted in a quarantine reason.
+REASON_VALUE_CHARS = 200
+_stage_numbers = itertools.count(1)
+
+
+@dataclass(frozen=True)
+class FileIngest:
+    """Outcome of loading one landing file into one raw table."""
+
+    file: str  # path relative to the landing config folder, as stored in `_file`
+    format: str
+    entry: str  # the config entry, e.g. "sources[2] (path 'web/*.jsonl')"
+    records_landed: int = 0
+    rows_loaded: int = 0
+    rows_quarantined: int = 0
+    error: str | None = None  # set when the file could not be read; nothing was written
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    """Outcome of loading every landing file of one raw table."""
+
+    table: str
+    files: tuple[FileIngest, ...]
+
+    @property
+    def files_read(self) -> int:
+        return sum(1 for file in self.files if file.error is None)
+
+    @property
+    def rows_loaded(self) -> int:
+        return sum(file.rows_loaded for file in self.files)
+
+    @property
+    def rows_quarantined(self) -> int:
+        return sum(file.rows_quarantined for file in self.files)
+
+    @property
+    def errors(self) -> list[str]:
+        return [file.error for file in self.files if file.error is not None]
+
+
+def ensure_raw_tables(conn: duckdb.DuckDBPyConnection) -> None:
+    """Create the raw schema, every raw table, quarantine and landed_files if absent."""
+    conn.execute(f"CREATE SCHEMA IF NOT EXISTS {RAW_SCHEMA}")
+    for table in RAW_TABLES.values():
+        conn.execute(raw_table_ddl(table))
+    conn.execute(create_table_sql(QUARANTINE_TABLE, QUARANTINE_COLUMNS))
+    conn.execute(create_table_sql(LANDED_FILES_TABLE, LANDED_FILES_COLUMNS))
+
+
+def ingest_table(
+    conn: duckdb.DuckDBPyConnection, config: LandingConfig, table_name: str
+) -> IngestResult:
+    """Load every landing file that writes raw table `table_name`; see the module docstring."""
+    table = RAW_TABLES.get(table_name)
+    if table is None:
+        known = ", ".join(sorted(RAW_TABLES))
+        raise KeyError(f"unknown raw table '{table_name}'; the raw tables are: {known}")
+    ensure_raw_tables(conn)
+
+    work = [
+        (entry, path)
+        for entry in config.entries_for_table(table_name)
+        for path in ADAPTERS[entry.format].files_for(entry, table_name)
+    ]
+    logger.info(
+        "Ingesting %s.%s from %d landing file(s) listed in %s",
+        RAW_SCHEMA,
+        table_name,
+        len(work),
+        config.path,
+    )
+    results = tuple(_ingest_file(conn, entry, path, table) for entry, path in work)
+    result = IngestResult(table=table_name, files=results)
+    logger.info(
+        "Ingested %s.%s: %d file(s) read, %d row(s) loaded, %d quarantined, %d file error(s)",
+        RAW_SCHEMA,
+        table_name,
+        result.files_read,
+        result.rows_loaded,
+        result.rows_quarantined,
+        len(result.errors),
+    )
+    return result
+
+
+def remove_unlisted_files(
+    conn: duckdb.DuckDBPyConnection, config: LandingConfig, table_name: str
+) -> int:
+    """Delete rows of `table_name` that came from files `config` no longer lists.
+
+    Removes them from the raw table, ``raw.quarantine`` and ``raw.landed_files``
+    in one transaction, and returns the number of raw-table rows removed.
+    A listed file that failed to load keeps its earlier rows.
+    """
+    if table_name not in RAW_TABLES:
+        known = ", ".join(sorted(RAW_TABLES))
+        raise KeyError(f"unknown raw table '{table_name}'; the raw tables are: {known}")
+    ensure_raw_tables(conn)
+    listed = sorted(
+        {
+            entry.display_path(path)
+            for entry in config.entries_for_table(table_name)
+            for path in ADAPTERS[entry.format].files_for(entry, table_name)
+        }
+    )
+    unlisted = "_file NOT IN (SELECT unnest(?::VARCHAR[]))"
+    raw_table = f"{RAW_SCHEMA}.{table_name}"
+    conn.execute("BEGIN TRANSACTION")
+    try:
+        removed = conn.execute(f"DELETE FROM {raw_table} WHERE {unlisted}", [listed]).fetchone()
+        quarantined = conn.execute(
+            f"DELETE FROM {RAW_SCHEMA}.{QUARANTINE_TABLE} WHERE target_table = ? AND {unlisted}",
+            [table_name, listed],
+        ).fetchone()
+        conn.execute(
+            f"DELETE FROM {RAW_SCHEMA}.{LANDED_FILES_TABLE} WHERE target_table = ? AND {unlisted}",
+            [table_name, listed],
+        )
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    removed_rows = int(removed[0]) if removed else 0
+    removed_quarantined = int(quarantined[0]) if quarantined else 0
+    if removed_rows or removed_quarantined:
+        logger.info(
+            "Removed %d row(s) and %d quarantined record(s) of %s.%s whose files the "
+            "landing config %s no longer lists",
+            removed_rows,
+            removed_quarantined,
+            RAW_SCHEMA,
+            table_name,
+            config.path,
+        )
+    return removed_rows
+
+
+def ingest_all(conn: duckdb.DuckDBPyConnection, config: LandingConfig) -> dict[str, IngestResult]:
+    """Run `ingest_table` for every raw table, in the order schema.py lists them."""
+    return {name: ingest_table(conn, config, name) for name in RAW_TABLES}
+
+
+def _ingest_file(
+    conn: duckdb.DuckDBPyConnection, entry: LandingEntry, path: Path, table: RawTable
+) -> FileIngest:
+    display = entry.display_path(path)
+    stage_table = f"_rp_stage_{next(_stage_numbers)}"
+    try:
+        sha256 = _sha256(path)
+        ADAPTERS[entry.format].stage(StageRequest(conn, entry, path, table.name, stage_table))
+        checked = _check_stage(conn, stage_table, table)
+        loaded, quarantined = _replace_file_rows(
+            conn, checked, table, display, entry.format, sha256
+        )
+    except (AdapterError, OSError, duckdb.IOException, duckdb.InvalidInputException) as error:
+        message = f"{entry.label}: {display}: {error}"
+        logger.error("Skipped landing file for %s.%s: %s", RAW_SCHEMA, table.name, message)
+        return FileIngest(file=display, format=entry.format, entry=entry.label, error=message)
+    finally:
+        _drop_stage_tables(conn, stage_table)
+
+    log = logger.warning if quarantined else logger.info
+    log(
+        "%s -> %s.%s: %d row(s) loaded, %d quarantined",
+        display,
+        RAW_SCHEMA,
+        table.name,
+        loaded,
+        quarantined,
+    )
+    return FileIngest(
+        file=display,
+        format=entry.format,
+        entry=entry.label,
+        records_landed=loaded + quarantined,
+        rows_loaded=loaded,
+        rows_quarantined=quarantined,
+    )
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _quoted_value(text: str) -> str:
+    """Return SQL that renders the text expression `text` quoted and shortened for a reason."""
+    return f"'''' || left({text}, {REASON_VALUE_CHARS}) || ''''"
+
+
+def _check_stage(conn: duckdb.DuckDBPyConnection, stage_table: str, table: RawTable) -> str:
+    """Cast the stage table to the raw table's types and set ``_reason`` for rows that fail.
+
+    Returns the name of the checked temp table: the raw table's columns plus
+    ``_line``, ``_raw_record`` and ``_reason``.
+    """
+    stage_types = {
+        name: sql_type
+        for name, sql_type in conn.execute(
+            f"SELECT column_name, column_type FROM (DESCRIBE {stage_table})"
+        ).fetchall()
+    }
+    for name in ("_line", "_raw_record", "_reason"):
+        if name not in stage_types:
+            raise RuntimeError(f"stage table {stage_table} has no {name} column")
+
+    select_items: list[str] = []
+    checks: list[str] = []
+    for name, sql_type in table.columns:
+        items, column_checks = _column_check(name, sql_type, stage_types, name in table.required)
+        select_items.extend(items)
+        checks.extend(column_checks)
+
+    checked = f"{stage_table}_checked"
+    reasons = "concat_ws('; ', " + ", ".join(checks) + ")" if checks else "''"
+    conn.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE {checked} AS
+        WITH typed AS (
+            SELECT _line, _raw_record, _reason AS adapter_reason, {", ".join(select_items)}
+            FROM {stage_table} AS s
+        )
+        SELECT * EXCLUDE (adapter_reason),
+               coalesce(adapter_reason, nullif({reasons}, '')) AS _reason
+        FROM typed
+        """
+    )
+    return checked
+
+
+def _column_check(
+    name: str, sql_type: str, stage_types: dict[str, str], required: bool
+) -> tuple[list[str], list[str]]:
+    """Return the select items that type column `name`, and the checks on them.
+
+    The select items read the stage table as ``s``. The checks read the typed
+    row and each yields a reason or NULL.
+    """
+    column = ident(name)
+    missing = f"'{name} is missing or empty'"
+    stage_type = stage_types.get(name)
+    if stage_type is None:
+        return [f"NULL::{sql_type} AS {column}"], [missing] if required else []
+
+    if sql_type == "TIMESTAMP":
+        return _timestamp_check(name, stage_type, stage_types, required)
+
+    if sql_type == "VARCHAR":
+        text = f"CAST(s.{column} AS VARCHAR)"
+        item = f"CASE WHEN trim({text}) = '' THEN NULL ELSE {text} END AS {column}"
+        checks = [f"CASE WHEN {column} IS NULL THEN {missing} END"] if required else []
+        return [item], checks
+
+    if stage_type == sql_type:
+        checks = [f"CASE WHEN {column} IS NULL THEN {missing} END"] if required else []
+        return [f"s.{column} AS {column}"], checks
+
+    # A typed column staged as text (or as another type) is cast here. The
+    # source text rides along in a helper column so a failed cast can name it.
+    source = ident(f"_source_{name}")
+    items = [
+        f"nullif(trim(CAST(s.{column} AS VARCHAR)), '') AS {source}",
+        f"try_cast(nullif(trim(CAST(s.{column} AS VARCHAR)), '') AS {sql_type}) AS {column}",
+    ]
+    checks = [
+        f"CASE WHEN {source} IS NOT NULL AND {column} IS NULL "
+        f"THEN '{name}: invalid {sql_type} value ' || {_quoted_value(source)} END"
+    ]
+    if required:
+        checks.append(f"CASE WHEN {source} IS NULL THEN {missing} END")
+    return items, checks
+
+
+def _timestamp_check(
+    name: str, stage_type: str, stage_types: dict[str, str], required: bool
+) -> tuple[list[str], list[str]]:
+    column = ident(name)
+    missing = f"'{name} is missing or empty'"
+    if stage_type == "TIMESTAMP":
+        value = f"s.{column}"
+    elif stage_type == "TIMESTAMP WITH TIME ZONE":
+        value = f"timezone('UTC', s.{column})"
+    else:
+        value = utc_timestamp_sql(f"CAST(s.{column} AS VARCHAR)")
+
+    raw_name = f"{name}_raw"
+    if raw_name not in stage_types:
+        checks = [f"CASE WHEN {column} IS NULL THEN {missing} END"] if required else []
+        return [f"{value} AS {column}"], checks
+
+    # The *_raw column is the text the adapter parsed: text that is present
+    # but gives no timestamp is invalid, absent text is missing.
+    raw = f"nullif(trim(CAST({ident(raw_name)} AS VARCHAR)), '')"
+    checks = [
+        f"CASE WHEN {raw} IS NOT NULL AND {column} IS NULL "
+        f"THEN '{name}: invalid timestamp ' || {_quoted_value(raw)} END"
+    ]
+    if required:
+        checks.append(f"CASE WHEN {raw} IS NULL THEN {missing} END")
+    return [f"{value} AS {column}"], checks
+
+
+def _replace_file_rows(
+    conn: duckdb.DuckDBPyConnection,
+    checked: str,
+    table: RawTable,
+    display: str,
+    format_name: str,
+    sha256: str,
+) -> tuple[int, int]:
+    """Replace the rows of file `display` for `table` with the checked rows, in one transaction.
+
+    Returns the number of rows loaded and quarantined.
+    """
+    loaded_at = datetime.now(UTC).replace(tzinfo=None)
+    columns = ", ".join(ident(name) for name in table.column_names)
+    raw_table = f"{RAW_SCHEMA}.{table.name}"
+    quarantine = f"{RAW_SCHEMA}.{QUARANTINE_TABLE}"
+    landed_files = f"{RAW_SCHEMA}.{LANDED_FILES_TABLE}"
+
+    loaded, quarantined = conn.execute(
+        f"SELECT count(*) FILTER (WHERE _reason IS NULL), "
+        f"count(*) FILTER (WHERE _reason IS NOT NULL) FROM {checked}"
+    ).fetchone()
+
+    conn.execute("BEGIN TRANSACTION")
+    try:
+        conn.execute(f"DELETE FROM {raw_table} WHERE _file = ?", [display])
+        conn.execute(
+            f"DELETE FROM {quarantine} WHERE target_table = ? AND _file = ?",
+            [table.name, display],
+        )
+        conn.execute(
+            f"DELETE FROM {landed_files} WHERE target_table = ? AND _file = ?",
+            [table.name, display],
+        )
+        conn.execute(
+            f"""
+            INSERT INTO {raw_table} ({columns}, _file, _line, _format, _loaded_at)
+            SELECT {columns}, ?, _line, ?, ? FROM {checked} WHERE _reason IS NULL ORDER BY _line
+            """,
+            [display, format_name, loaded_at],
+        )
+        conn.execute(
+            f"""
+            INSERT INTO {quarantine}
+                (target_table, _file, _line, _format, reason, raw_record, _loaded_at)
+            SELECT ?, ?, _line, ?, _reason, _raw_record, ?
+            FROM {checked} WHERE _reason IS NOT NULL ORDER BY _line
+            """,
+            [table.name, display, format_name, loaded_at],
+        )
+        conn.execute(
+            f"""
+            INSERT INTO {landed_files}
+                (_file, _format, target_table, sha256, records_landed, rows_loaded,
+                 rows_quarantined, _loaded_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            [
+                display,
+                format_name,
+                table.name,
+                sha256,
+                loaded + quarantined,
+                loaded,
+                quarantined,
+                loaded_at,
+            ],
+        )
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return int(loaded), int(quarantined)
+
+
+def _drop_stage_tables(conn: duckdb.DuckDBPyConnection, stage_table: str) -> None:
+    names = conn.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE temporary AND starts_with(table_name, ?)",
+        [stage_table],
+    ).fetchall()
+    for (name,) in names:
+        conn.execute(f"DROP TABLE IF EXISTS temp.{ident(name)}")
