@@ -27,6 +27,8 @@ class Settings:
     landing_config: Path
     # Folder BI tools read: marts.duckdb, replaced whole, and parquet/.
     publish_dir: Path
+    # IANA time zone of the nightly schedule.
+    timezone: str
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -40,4 +42,13 @@ class Settings:
                 "RIGHTPATH_LANDING", data_dir / "landing" / "demo" / "landing.yml"
             ),
             publish_dir=_path_from_env("RIGHTPATH_PUBLISH_DIR", data_dir / "published"),
+            timezone=os.environ.get("RIGHTPATH_TIMEZONE", "UTC"),
         )
+
+    def export_for_dbt(self) -> None:
+        """Set ``RIGHTPATH_WAREHOUSE_PATH`` so dbt's profile opens the same file.
+
+        dbt runs as a subprocess that inherits this process's environment and
+        reads the path through ``env_var()`` in ``profiles.yml``.
+        """
+        os.environ["RIGHTPATH_WAREHOUSE_PATH"] = str(self.warehouse_path)

@@ -373,3 +373,11 @@ def _quote_identifier(name: str) -> str:
 
 def _quote_literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
+
+
+def read_manifest(publish_dir: str | os.PathLike[str]) -> dict | None:
+    """Return the current publish's manifest, or None when nothing is published yet."""
+    path = Path(publish_dir) / MANIFEST_NAME
+    if not path.exists():
+        return None
+    return json.loads(path.read_text(encoding="utf-8"))

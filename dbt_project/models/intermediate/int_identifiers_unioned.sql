@@ -76,6 +76,22 @@ observations as (
     {% endif %}
     {% endfor %}
 
+    union all
+
+    -- An order with no customer identifier at all (a walk-in sale) is its own
+    -- identifier, so every order still belongs to a customer.
+    select
+        'shop' as source,
+        order_id as record_key,
+        ordered_at as observed_at,
+        'shop_order' as identifier_type,
+        order_id as identifier_value
+
+    from stg_shop__orders
+    where email is null
+        and phone is null
+        and shop_customer_id is null
+
 ),
 
 final as (

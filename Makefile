@@ -1,0 +1,52 @@
+# rightpath: customer-journey analytics pipeline.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+UV_VERSION := 0.13.9
+export DAGSTER_HOME := $(CURDIR)/dagster_home
+# uv compiles bytecode at install time; without it every process compiles on
+# import, which doubles start-up on machines that set PYTHONDONTWRITEBYTECODE.
+UV_SYNC := $(BIN)/uv sync --frozen --inexact --extra dev --compile-bytecode
+MANIFEST := dbt_project/target/manifest.json
+
+.PHONY: help install manifest run dev test lint demo clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+
+$(BIN)/uv:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet uv==$(UV_VERSION)
+
+$(VENV)/.synced: $(BIN)/uv pyproject.toml uv.lock
+	$(UV_SYNC)
+	touch $@
+
+install: $(VENV)/.synced ## Create .venv with the locked dependencies
+
+$(MANIFEST): $(VENV)/.synced $(shell find dbt_project -name '*.sql' -o -name '*.yml' -o -name '*.csv' | grep -v -e target/ -e dbt_packages/)
+	cd dbt_project && ../$(BIN)/dbt parse --quiet
+	touch $@
+
+manifest: $(MANIFEST) ## Build the dbt manifest the Dagster definitions load
+
+run: $(MANIFEST) ## Run the whole pipeline (demo data, or LANDING=path/to/landing.yml)
+	$(BIN)/python -m orchestration.cli run $(if $(LANDING),--landing $(LANDING))
+
+dev: $(MANIFEST) ## Dagster UI on http://127.0.0.1:3000
+	$(BIN)/dagster dev -h 127.0.0.1 -p 3000 -m orchestration.definitions
+
+test: $(MANIFEST) ## Run the test suite
+	$(BIN)/python -m pytest -q
+
+lint: $(VENV)/.synced ## Ruff on the Python code
+	$(BIN)/ruff check orchestration tests
+	$(BIN)/ruff format --check orchestration tests
+
+demo: $(VENV)/.synced ## Regenerate the demo landing files
+	$(BIN)/python -m orchestration.cli demo --out data/landing/demo
+
+clean: ## Remove generated data, the manifest and Dagster state
+	rm -rf data dbt_project/target dbt_project/logs
+	find dagster_home -mindepth 1 ! -name dagster.yaml -exec rm -rf {} +

@@ -1,0 +1,39 @@
+"""dbt models, seeds and tests as Dagster assets and asset checks."""
+
+from collections.abc import Mapping
+from typing import Any
+
+from dagster import AssetExecutionContext, AssetKey
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
+
+from orchestration.dbt.project import rightpath_dbt_project
+
+
+class RightpathDbtTranslator(DagsterDbtTranslator):
+    """Key every dbt node by its DuckDB location, ``[schema, table]``.
+
+    Sources then share keys with the ingest assets that write them, so the
+    lineage runs from landing files to marts. Marts are grouped by family
+    (customer, channel, journey), other layers by layer.
+    """
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> AssetKey:
+        return AssetKey([dbt_resource_props["schema"], dbt_resource_props["name"]])
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        fqn = dbt_resource_props.get("fqn", [])
+        if len(fqn) > 3 and fqn[1] == "marts":
+            return fqn[2]
+        if len(fqn) > 2:
+            return fqn[1]
+        return "dbt"
+
+
+@dbt_assets(
+    manifest=rightpath_dbt_project.manifest_path,
+    project=rightpath_dbt_project,
+    dagster_dbt_translator=RightpathDbtTranslator(),
+)
+def rightpath_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource):
+    """Build the selected models and seeds and run their tests (``dbt build``)."""
+    yield from dbt.cli(["build"], context=context).stream()
