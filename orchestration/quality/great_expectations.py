@@ -17,11 +17,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import duckdb
-import great_expectations as gx
-import pandas as pd
-from great_expectations.data_context.types.base import ProgressBarsConfig
-from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
+# Great Expectations sends usage analytics unless GX_ANALYTICS_ENABLED is false.
+# The pipeline sends no usage data, so it is turned off before the import reads it.
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+
+import duckdb  # noqa: E402
+import great_expectations as gx  # noqa: E402
+import pandas as pd  # noqa: E402
+from great_expectations.data_context.types.base import ProgressBarsConfig  # noqa: E402
+from great_expectations.expectations.expectation_configuration import ExpectationConfiguration  # noqa: E402
 
 from orchestration.quality.outcome import (
     MAX_SAMPLES,
