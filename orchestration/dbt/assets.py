@@ -14,7 +14,7 @@ class RightpathDbtTranslator(DagsterDbtTranslator):
 
     Sources then share keys with the ingest assets that write them, so the
     lineage runs from landing files to marts. Marts are grouped by family
-    (customer, channel, journey), other layers by layer.
+    (customer, channel, journey), seeds together, other layers by layer.
     """
 
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> AssetKey:
@@ -22,6 +22,8 @@ class RightpathDbtTranslator(DagsterDbtTranslator):
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         fqn = dbt_resource_props.get("fqn", [])
+        if dbt_resource_props.get("resource_type") == "seed":
+            return "seeds"
         if len(fqn) > 3 and fqn[1] == "marts":
             return fqn[2]
         if len(fqn) > 2:
