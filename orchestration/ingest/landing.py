@@ -36,8 +36,17 @@ logger = logging.getLogger(__name__)
 ENTRY_KEYS = ("path", "channel", "format", "options")
 CHANNELS = tuple(sorted({table.channel for table in RAW_TABLES.values()}))
 # Options every format accepts. `timezone` is the IANA zone of timestamps that
-# carry no UTC offset; without it such timestamps are read as UTC.
-COMMON_VALUE_OPTIONS = ("timezone",)
+# carry no UTC offset; without it such timestamps are read as UTC. `encoding`
+# is the text encoding of the landing files, 'utf-8' (the default, a byte
+# order mark is allowed) or 'latin-1'.
+COMMON_VALUE_OPTIONS = ("timezone", "encoding")
+ENCODING_ALIASES = {
+    "utf-8": "utf-8",
+    "utf8": "utf-8",
+    "latin-1": "latin-1",
+    "latin1": "latin-1",
+    "iso-8859-1": "latin-1",
+}
 
 
 class LandingConfigError(ValueError):
@@ -73,6 +82,11 @@ class LandingEntry:
     @property
     def timezone(self) -> str:
         return str(self.options.get("timezone", "UTC"))
+
+    @property
+    def encoding(self) -> str:
+        """Encoding of the entry's files: 'utf-8' or 'latin-1'."""
+        return str(self.options.get("encoding", "utf-8"))
 
     def option_file(self, name: str) -> Path | None:
         value = self.options.get(name)
@@ -202,6 +216,8 @@ def _parse_options(
             options[name] = (base_dir / value.strip()).resolve()
         elif name == "timezone":
             options[name] = _check_timezone(where, value)
+        elif name == "encoding":
+            options[name] = _check_encoding(where, value)
         else:
             options[name] = value
 
@@ -225,6 +241,16 @@ def _check_timezone(where: str, value: object) -> str:
             "such as 'UTC' or 'America/Sao_Paulo'"
         ) from error
     return value
+
+
+def _check_encoding(where: str, value: object) -> str:
+    encoding = ENCODING_ALIASES.get(str(value).strip().lower())
+    if encoding is None:
+        raise LandingConfigError(
+            f"{where}: option 'encoding' is '{value}'; use 'utf-8' or 'latin-1', "
+            "or convert the files to UTF-8"
+        )
+    return encoding
 
 
 def _resolve_glob(base_dir: Path, pattern: str) -> tuple[Path, ...]:

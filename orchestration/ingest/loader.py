@@ -10,7 +10,13 @@ therefore replaces its rows instead of adding to them, and for every file
 A record is quarantined, with a reason naming the field and value, when the
 adapter could not parse it (invalid JSON, a CSV row DuckDB rejects, a record
 of another channel), when a required column is missing or empty, or when a
-timestamp or number does not parse. Duplicates are loaded as they are.
+timestamp or number does not parse. Duplicate records are loaded as they are,
+and dbt staging keeps one row per event id.
+
+A file whose content (sha256) equals that of another file already loaded
+into the same raw table, under another name, is a copy. It is logged and
+returned with ``duplicate_of`` set, and nothing of it is loaded. Rows that
+an earlier ingest loaded under the copy's name are removed.
 
 A file that cannot be read at all (missing, unreadable, not valid for its
 format, or without a required header column) is logged and returned as an
@@ -47,7 +53,7 @@ from orchestration.ingest.schema import (
 
 logger = logging.getLogger(__name__)
 
-# Maximum length, in characters, of a value quoted in a quarantine reason.
+# Maximum length, in grapheme clusters, of a value quoted in a quarantine reason.
 REASON_VALUE_CHARS = 200
 _stage_numbers = itertools.count(1)
 
@@ -63,6 +69,8 @@ class FileIngest:
     rows_loaded: int = 0
     rows_quarantined: int = 0
     error: str | None = None  # set when the file could not be read; nothing was written
+    # The file already loaded with the same sha256, when this file is a copy of it.
+    duplicate_of: str | None = None
 
 
 @dataclass(frozen=True)
@@ -74,7 +82,7 @@ class IngestResult:
 
     @property
     def files_read(self) -> int:
-        return sum(1 for file in self.files if file.error is None)
+        return sum(1 for file in self.files if file.error is None and file.duplicate_of is None)
 
     @property
     def rows_loaded(self) -> int:
@@ -87,6 +95,10 @@ class IngestResult:
     @property
     def errors(self) -> list[str]:
         return [file.error for file in self.files if file.error is not None]
+
+    @property
+    def duplicates(self) -> list[FileIngest]:
+        return [file for file in self.files if file.duplicate_of is not None]
 
 
 def ensure_raw_tables(conn: duckdb.DuckDBPyConnection) -> None:
@@ -198,6 +210,9 @@ def _ingest_file(
     stage_table = f"_rp_stage_{next(_stage_numbers)}"
     try:
         sha256 = _sha256(path)
+        original = _file_with_content(conn, table, sha256, display)
+        if original is not None:
+            return _skip_copy(conn, entry, table, display, original)
         ADAPTERS[entry.format].stage(StageRequest(conn, entry, path, table.name, stage_table))
         checked = _check_stage(conn, stage_table, table)
         loaded, quarantined = _replace_file_rows(
@@ -210,6 +225,13 @@ def _ingest_file(
     finally:
         _drop_stage_tables(conn, stage_table)
 
+    if loaded + quarantined == 0:
+        logger.warning(
+            "%s -> %s.%s: the file contains no records (empty, or a CSV header only)",
+            display,
+            RAW_SCHEMA,
+            table.name,
+        )
     log = logger.warning if quarantined else logger.info
     log(
         "%s -> %s.%s: %d row(s) loaded, %d quarantined",
@@ -229,6 +251,50 @@ def _ingest_file(
     )
 
 
+def _file_with_content(
+    conn: duckdb.DuckDBPyConnection, table: RawTable, sha256: str, display: str
+) -> str | None:
+    """Return another file already loaded into `table` whose content hash is `sha256`."""
+    row = conn.execute(
+        f"SELECT min(_file) FROM {RAW_SCHEMA}.{LANDED_FILES_TABLE} "
+        "WHERE target_table = ? AND sha256 = ? AND _file <> ?",
+        [table.name, sha256, display],
+    ).fetchone()
+    return row[0] if row else None
+
+
+def _skip_copy(
+    conn: duckdb.DuckDBPyConnection,
+    entry: LandingEntry,
+    table: RawTable,
+    display: str,
+    original: str,
+) -> FileIngest:
+    """Record that `display` repeats `original` and remove rows loaded earlier under `display`."""
+    conn.execute("BEGIN TRANSACTION")
+    try:
+        conn.execute(f"DELETE FROM {RAW_SCHEMA}.{table.name} WHERE _file = ?", [display])
+        for relation in (QUARANTINE_TABLE, LANDED_FILES_TABLE):
+            conn.execute(
+                f"DELETE FROM {RAW_SCHEMA}.{relation} WHERE _file = ? AND target_table = ?",
+                [display, table.name],
+            )
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    logger.warning(
+        "%s: %s has the same content (sha256) as %s, which is already loaded into %s.%s; "
+        "the copy is not loaded",
+        entry.label,
+        display,
+        original,
+        RAW_SCHEMA,
+        table.name,
+    )
+    return FileIngest(file=display, format=entry.format, entry=entry.label, duplicate_of=original)
+
+
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:
@@ -238,8 +304,12 @@ def _sha256(path: Path) -> str:
 
 
 def _quoted_value(text: str) -> str:
-    """Return SQL that renders the text expression `text` quoted and shortened for a reason."""
-    return f"'''' || left({text}, {REASON_VALUE_CHARS}) || ''''"
+    """Return SQL that renders the text expression `text` quoted and shortened for a reason.
+
+    ``left_grapheme`` cuts between user-perceived characters, so an emoji
+    sequence or a letter with combining marks is never split.
+    """
+    return f"'''' || left_grapheme({text}, {REASON_VALUE_CHARS}) || ''''"
 
 
 def _check_stage(conn: duckdb.DuckDBPyConnection, stage_table: str, table: RawTable) -> str:

@@ -2,17 +2,33 @@
 
 Layout of the publish folder::
 
-    marts.duckdb              replaced whole by each publish, tables in schema main
-    manifest.json             version, time, tables with row counts, sha256 of marts.duckdb
-    parquet/<version>/<table>.parquet
+    marts.duckdb              symlink to parquet/current/marts.duckdb
+    manifest.json             symlink to parquet/current/manifest.json
+    parquet/<version>/        one complete publish:
+        marts.duckdb          the tables in schema main
+        <table>.parquet
+        manifest.json         version, time, tables with row counts, sha256 of marts.duckdb
     parquet/current           symlink to the newest <version> folder
 
-Everything is built under temporary names first. The publish then ends with three
-renames (``os.replace``): the DuckDB file, the ``current`` symlink and the manifest.
-Each rename is atomic on a POSIX file system, but the three together are not one
-transaction, so the manifest goes last and always describes a complete publish.
-A failure before the renames leaves the previously published files as they were
-and removes the temporary files.
+Each publish builds a complete version folder under a temporary name, renames
+it to its version number and then switches ``parquet/current`` to it with one
+``os.replace`` of a symlink. That rename is the only step that changes what
+readers see, and it is atomic on a POSIX file system, so a reader that opens
+``marts.duckdb``, ``manifest.json`` or ``parquet/current`` sees one whole
+version, the previous or the new one, even when the publishing process is
+killed at any point. A failure before the switch removes the new version's
+files and leaves the published version as it was.
+
+A reader's open connection keeps the file it opened: a publish never writes
+into a published file, and a pruned version's files stay readable through
+descriptors that are still open (POSIX unlink semantics).
+
+Columns listed in ``orchestration.privacy.pii.PII_COLUMNS`` are published as
+salted SHA-256 hashes, or as NULL when ``RIGHTPATH_PII_SALT`` is unset.
+
+``RIGHTPATH_PUBLISH_PAUSE_SECONDS`` makes a publish sleep that many seconds
+after the new version folder is complete and before the switch. Crash tests
+use it to kill a publish at a known point; leave it unset otherwise.
 """
 
 from __future__ import annotations
@@ -24,14 +40,17 @@ import logging
 import os
 import re
 import shutil
+import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
+
+from orchestration.privacy.pii import HASHED, PII_COLUMNS, PII_SALT_ENV, WITHHELD, pii_salt
 
 logger = logging.getLogger(__name__)
 
@@ -40,8 +59,11 @@ MANIFEST_NAME = "manifest.json"
 PARQUET_DIR_NAME = "parquet"
 CURRENT_LINK_NAME = "current"
 LOCK_NAME = ".publish.lock"
+PAUSE_ENV = "RIGHTPATH_PUBLISH_PAUSE_SECONDS"
 # Temporary names. A file with one of these prefixes found while holding the
-# publish lock was left by a publish that crashed, and is removed.
+# publish lock was left by a publish that crashed, and is removed. The database
+# and manifest prefixes are those of the layout before version folders held the
+# DuckDB file, so leftovers of that layout are removed too.
 TEMP_DATABASE_PREFIX = f"{DATABASE_NAME}.tmp-"
 TEMP_MANIFEST_PREFIX = f".{MANIFEST_NAME}.tmp-"
 TEMP_PARQUET_PREFIX = ".tmp-"
@@ -80,6 +102,8 @@ class PublishResult:
     manifest_path: Path
     tables: list[PublishedTable]
     removed_versions: list[int]
+    # Table -> PII column -> "sha256_salted" or "withheld".
+    pii_columns: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def to_manifest(self, publish_dir: Path) -> dict:
         return {
@@ -89,6 +113,7 @@ class PublishResult:
             "database_sha256": self.database_sha256,
             "duckdb_version": duckdb.__version__,
             "parquet_dir": self.parquet_dir.relative_to(publish_dir).as_posix(),
+            "pii_columns": self.pii_columns,
             "tables": [
                 {
                     "source": f"{table.schema}.{table.table}",
@@ -107,6 +132,7 @@ def publish_marts(
     publish_dir: str | os.PathLike[str],
     tables: Sequence[tuple[str, str]],
     keep_versions: int = DEFAULT_KEEP_VERSIONS,
+    pii_columns: Mapping[str, tuple[str, ...]] = PII_COLUMNS,
 ) -> PublishResult:
     """Copy ``tables`` (``(schema, table)`` pairs) from the warehouse into ``publish_dir``.
 
@@ -114,15 +140,18 @@ def publish_marts(
     read-write connection to it. Concurrent publishes to the same folder wait for
     each other on an exclusive ``flock`` of ``publish_dir/.publish.lock``. Parquet
     folders beyond the newest ``keep_versions`` are removed after the swap.
+    ``pii_columns`` maps a table name to its columns that are hashed or withheld.
 
     Raises ``ValueError`` for an invalid table list, ``FileNotFoundError`` for a
-    missing warehouse, ``duckdb.Error`` when a copy fails, and ``PublishError`` when
-    the publish folder is in an unexpected state. In every case the previously
-    published files are left as they were.
+    missing warehouse, ``PiiSaltError`` for a salt that is too short,
+    ``duckdb.Error`` or ``OSError`` when a copy fails (a full disk included), and
+    ``PublishError`` when the publish folder is in an unexpected state. In every
+    case the previously published files are left as they were.
     """
     warehouse = Path(warehouse_path).resolve()
     target = Path(publish_dir).resolve()
     _validate_request(tables, keep_versions)
+    salt = pii_salt()
     if not warehouse.is_file():
         raise FileNotFoundError(f"Warehouse DuckDB file not found: {warehouse}")
 
@@ -136,7 +165,9 @@ def publish_marts(
                 f"{current_link} exists and is not a symlink; move it away and publish again"
             )
         version = _next_version(target)
-        return _publish_version(warehouse, target, list(tables), version, keep_versions)
+        return _publish_version(
+            warehouse, target, list(tables), version, keep_versions, salt, pii_columns
+        )
 
 
 def _publish_version(
@@ -145,80 +176,136 @@ def _publish_version(
     tables: list[tuple[str, str]],
     version: int,
     keep_versions: int,
+    salt: str | None,
+    pii_columns: Mapping[str, tuple[str, ...]],
 ) -> PublishResult:
     token = f"{version}-{uuid.uuid4().hex[:12]}"
     parquet_root = target / PARQUET_DIR_NAME
-    temp_database = target / f"{TEMP_DATABASE_PREFIX}{token}"
     staging_dir = parquet_root / f"{TEMP_PARQUET_PREFIX}{token}"
     version_dir = parquet_root / str(version)
     temp_link = parquet_root / f"{TEMP_LINK_PREFIX}{token}"
-    temp_manifest = target / f"{TEMP_MANIFEST_PREFIX}{token}"
-    database_path = target / DATABASE_NAME
-    manifest_path = target / MANIFEST_NAME
 
     logger.info(
         "Publishing version %d of %d tables from %s to %s", version, len(tables), warehouse, target
     )
+    if salt is None:
+        logger.warning(
+            "%s is not set, so the personal-identifier columns %s are published as NULL; "
+            "set it to publish them as salted SHA-256 hashes",
+            PII_SALT_ENV,
+            _describe_columns(tables, pii_columns),
+        )
     created_version_dir = False
     try:
-        row_counts = _build_database(warehouse, temp_database, staging_dir, tables)
-        _fsync_file(temp_database)
-        database_sha256 = _sha256(temp_database)
-        os.rename(staging_dir, version_dir)
-        created_version_dir = True
+        staging_dir.mkdir()
+        row_counts, pii_modes = _build_database(warehouse, staging_dir, tables, salt, pii_columns)
+        staged_database = staging_dir / DATABASE_NAME
+        _fsync_file(staged_database)
         result = PublishResult(
             version=version,
             published_at=datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
-            database_path=database_path,
-            database_sha256=database_sha256,
+            database_path=target / DATABASE_NAME,
+            database_sha256=_sha256(staged_database),
             parquet_dir=version_dir,
-            manifest_path=manifest_path,
+            manifest_path=target / MANIFEST_NAME,
             tables=[
                 PublishedTable(schema, table, count, version_dir / f"{table}.parquet")
                 for (schema, table), count in zip(tables, row_counts, strict=True)
             ],
             removed_versions=[],
+            pii_columns=pii_modes,
         )
+        _write_json(staging_dir / MANIFEST_NAME, result.to_manifest(target))
+        _fsync_directory(staging_dir)
+        os.rename(staging_dir, version_dir)
+        created_version_dir = True
         os.symlink(str(version), temp_link)
-        _write_json(temp_manifest, result.to_manifest(target))
+        _pause_before_switch(version)
     except BaseException:
-        logger.exception("Publishing version %d failed before the swap; cleaning up", version)
-        for path in (temp_database, _wal_path(temp_database), temp_link, temp_manifest):
-            _remove_quietly(path)
+        logger.exception("Publishing version %d failed before the switch; cleaning up", version)
+        _remove_quietly(temp_link)
         shutil.rmtree(staging_dir, ignore_errors=True)
         if created_version_dir:
             shutil.rmtree(version_dir, ignore_errors=True)
         raise
 
-    # The swap: three renames, the manifest last.
-    os.replace(temp_database, database_path)
+    # The switch: one atomic rename of the `current` symlink.
     os.replace(temp_link, parquet_root / CURRENT_LINK_NAME)
-    os.replace(temp_manifest, manifest_path)
     _fsync_directory(parquet_root)
-    _fsync_directory(target)
-    logger.info("Published version %d to %s (sha256 %s)", version, database_path, database_sha256)
+    _ensure_top_level_links(target)
+    logger.info(
+        "Published version %d to %s (sha256 %s)", version, version_dir, result.database_sha256
+    )
 
     removed = _prune_versions(parquet_root, keep_versions, keep=version)
     return replace(result, removed_versions=removed)
 
 
-def _build_database(
-    warehouse: Path, temp_database: Path, staging_dir: Path, tables: list[tuple[str, str]]
-) -> list[int]:
-    """Copy the tables into a new DuckDB file and export each to Parquet.
+def _pause_before_switch(version: int) -> None:
+    pause = os.environ.get(PAUSE_ENV, "")
+    if not pause:
+        return
+    seconds = float(pause)
+    logger.warning(
+        "%s is set: pausing %.1f s before switching to version %d", PAUSE_ENV, seconds, version
+    )
+    time.sleep(seconds)
 
-    Returns the row count of each table, in the order of ``tables``.
+
+def _ensure_top_level_links(target: Path) -> None:
+    """Point ``marts.duckdb`` and ``manifest.json`` through ``parquet/current``.
+
+    After the first publish the links exist and nothing changes. A regular file
+    left by the layout before version folders held the DuckDB file is replaced
+    by the link atomically.
     """
-    staging_dir.mkdir()
+    for name in (DATABASE_NAME, MANIFEST_NAME):
+        link = target / name
+        link_target = f"{PARQUET_DIR_NAME}/{CURRENT_LINK_NAME}/{name}"
+        if link.is_symlink() and os.readlink(link) == link_target:
+            continue
+        temp_link = target / f".{name}.link-{uuid.uuid4().hex[:12]}"
+        os.symlink(link_target, temp_link)
+        os.replace(temp_link, link)
+    _fsync_directory(target)
+
+
+def _describe_columns(
+    tables: Sequence[tuple[str, str]], pii_columns: Mapping[str, tuple[str, ...]]
+) -> str:
+    names = [f"{table}.{column}" for _, table in tables for column in pii_columns.get(table, ())]
+    return ", ".join(names) if names else "(none)"
+
+
+def _build_database(
+    warehouse: Path,
+    staging_dir: Path,
+    tables: list[tuple[str, str]],
+    salt: str | None,
+    pii_columns: Mapping[str, tuple[str, ...]],
+) -> tuple[list[int], dict[str, dict[str, str]]]:
+    """Copy the tables into ``staging_dir/marts.duckdb`` and export each to Parquet.
+
+    Returns the row count of each table, in the order of ``tables``, and for
+    each table with personal-identifier columns how each was published.
+    """
     row_counts = []
+    pii_modes: dict[str, dict[str, str]] = {}
+    database = staging_dir / DATABASE_NAME
     conn = duckdb.connect(":memory:")
     try:
-        conn.execute(f"attach {_quote_literal(str(temp_database))} as target")
+        conn.execute(f"attach {_quote_literal(str(database))} as target")
         conn.execute(f"attach {_quote_literal(str(warehouse))} as wh (read_only)")
         for schema, table in tables:
             source = f"wh.{_quote_identifier(schema)}.{_quote_identifier(table)}"
             published = f"target.{PUBLISHED_SCHEMA}.{_quote_identifier(table)}"
-            conn.execute(f"create table {published} as select * from {source}")
+            columns = _existing_pii_columns(conn, schema, table, pii_columns.get(table, ()))
+            conn.execute(
+                f"create table {published} as {_select_with_pii(source, columns, salt)}",
+                [salt] * len(columns) if salt is not None else [],
+            )
+            if columns:
+                pii_modes[table] = {c: HASHED if salt is not None else WITHHELD for c in columns}
             row_counts.append(conn.execute(f"select count(*) from {published}").fetchone()[0])
             parquet_path = _quote_literal(str(staging_dir / f"{table}.parquet"))
             conn.execute(f"copy {published} to {parquet_path} (format parquet)")
@@ -228,7 +315,49 @@ def _build_database(
         conn.execute("detach target")
     finally:
         conn.close()
-    return row_counts
+    return row_counts, pii_modes
+
+
+def _existing_pii_columns(
+    conn: duckdb.DuckDBPyConnection, schema: str, table: str, configured: tuple[str, ...]
+) -> list[str]:
+    """Return the configured PII columns of a warehouse table, failing on a missing one.
+
+    A configured column that the table lacks means the configuration no longer
+    matches the mart, and publishing anyway could expose a renamed column.
+    """
+    if not configured:
+        return []
+    present = {
+        row[0]
+        for row in conn.execute(
+            "select column_name from duckdb_columns() "
+            "where database_name = 'wh' and schema_name = ? and table_name = ?",
+            [schema, table],
+        ).fetchall()
+    }
+    missing = [column for column in configured if column not in present]
+    if missing:
+        raise PublishError(
+            f"{schema}.{table} has no column(s) {', '.join(missing)}, which PII_COLUMNS in "
+            "orchestration/privacy/pii.py lists as personal identifiers; update that list "
+            "to the mart's current column names"
+        )
+    return list(configured)
+
+
+def _select_with_pii(source: str, columns: list[str], salt: str | None) -> str:
+    """Return a SELECT of ``source`` with each of ``columns`` hashed with ``?`` or set NULL."""
+    if not columns:
+        return f"select * from {source}"
+    if salt is None:
+        replacements = [f"null::varchar as {_quote_identifier(c)}" for c in columns]
+    else:
+        replacements = [
+            f"sha256(? || cast({_quote_identifier(c)} as varchar)) as {_quote_identifier(c)}"
+            for c in columns
+        ]
+    return f"select * replace ({', '.join(replacements)}) from {source}"
 
 
 def _validate_request(tables: Sequence[tuple[str, str]], keep_versions: int) -> None:
@@ -312,19 +441,39 @@ def _prune_versions(parquet_root: Path, keep_versions: int, keep: int) -> list[i
 
 
 def _remove_stale_temp_files(target: Path) -> None:
+    """Remove temporary files and unswitched version folders of publishes that crashed."""
     parquet_root = target / PARQUET_DIR_NAME
     candidates = [
         *target.glob(f"{TEMP_DATABASE_PREFIX}*"),
         *target.glob(f"{TEMP_MANIFEST_PREFIX}*"),
+        *target.glob(f".{DATABASE_NAME}.link-*"),
+        *target.glob(f".{MANIFEST_NAME}.link-*"),
         *parquet_root.glob(f"{TEMP_PARQUET_PREFIX}*"),
         *parquet_root.glob(f"{TEMP_LINK_PREFIX}*"),
     ]
+    # A version folder newer than `current` was renamed into place by a publish
+    # that died before the switch, so no reader has ever been shown it.
+    current = _current_version(parquet_root)
+    if current is not None:
+        candidates += [
+            parquet_root / str(version)
+            for version in _parquet_versions(parquet_root)
+            if version > current
+        ]
     for path in candidates:
         logger.warning("Removing %s, left by an earlier publish that did not finish", path)
         if path.is_dir() and not path.is_symlink():
             shutil.rmtree(path, ignore_errors=True)
         else:
             _remove_quietly(path)
+
+
+def _current_version(parquet_root: Path) -> int | None:
+    link = parquet_root / CURRENT_LINK_NAME
+    if not link.is_symlink():
+        return None
+    name = os.readlink(link)
+    return int(name) if name.isdigit() else None
 
 
 def _write_json(path: Path, document: dict) -> None:

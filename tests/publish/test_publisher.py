@@ -39,7 +39,9 @@ def write_warehouse(path: Path, customers: int) -> None:
         conn.execute("create schema if not exists marts")
         conn.execute(
             "create or replace table marts.customers as "
-            "select 'c' || range as customer_id, range as count_orders from range(?)",
+            "select 'c' || range as customer_id, 'c' || range || '@example.com' as primary_email, "
+            "NULL::varchar as primary_phone, NULL::varchar as primary_handle, "
+            "range as count_orders from range(?)",
             [customers],
         )
         conn.execute(
@@ -215,6 +217,11 @@ def test_published_marts_asset(tmp_path: Path):
         conn.execute("create schema marts")
         for _, table in PUBLISHED_TABLES:
             conn.execute(f"create table marts.{table} as select 1 as id")
+        conn.execute(
+            "alter table marts.customers add column primary_email varchar default 'a@example.com'"
+        )
+        conn.execute("alter table marts.customers add column primary_phone varchar")
+        conn.execute("alter table marts.customers add column primary_handle varchar")
     resource = PublishResource(
         warehouse_path=str(warehouse), publish_dir=str(tmp_path / "published")
     )

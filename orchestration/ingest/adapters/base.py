@@ -109,11 +109,22 @@ def blank_to_null(expression: str) -> str:
 _TIME_WITH_OFFSET = r"\d{2}:\d{2}(:\d{2}(\.\d+)?)?\s*(Z|UTC|[+-]\d{2}(:?\d{2})?)$"
 
 
+# Text that is only a number with at least 9 integer digits is a Unix epoch:
+# 9 digits of seconds reach back to 1973-03-03, and shorter numbers such as
+# '20250303' are more likely dates written without separators.
+_EPOCH_TEXT = r"^-?\d{9,}(\.\d+)?$"
+
+
 def utc_timestamp_sql(text: str, timezone: str = "UTC") -> str:
-    """Return SQL that parses ISO-like timestamp text to a UTC TIMESTAMP, or NULL.
+    """Return SQL that parses ISO-like or epoch timestamp text to a UTC TIMESTAMP, or NULL.
 
     Text with an offset ('2025-12-06 10:37:33 -0500', '...Z') is converted with
     that offset. Text without one is local time in `timezone`, an IANA name.
+    Local times that a daylight-saving change skips or repeats are resolved by
+    DuckDB's ICU extension: in DuckDB 2.0.1 both take the standard-time offset,
+    so 02:30 on a spring-forward day in America/New_York reads as 07:30 UTC and
+    01:30 on a fall-back day as 06:30 UTC. A number of 9 or more digits is
+    Unix epoch seconds or milliseconds, as ``epoch_timestamp_sql`` decides.
     """
     value = f"trim({text})"
     # DuckDB casts '-05:00' but not ' -0500', so the offset is rewritten first.
@@ -123,8 +134,9 @@ def utc_timestamp_sql(text: str, timezone: str = "UTC") -> str:
     if timezone != "UTC":
         naive = f"timezone('UTC', timezone({sql_string(timezone)}, {naive}))"
     return (
-        f"(CASE WHEN regexp_matches({value}, '{_TIME_WITH_OFFSET}') "
-        f"THEN {with_offset} ELSE {naive} END)"
+        f"(CASE WHEN regexp_matches({value}, '{_TIME_WITH_OFFSET}') THEN {with_offset} "
+        f"WHEN regexp_matches({value}, '{_EPOCH_TEXT}') THEN {epoch_timestamp_sql(value)} "
+        f"ELSE {naive} END)"
     )
 
 
@@ -139,15 +151,22 @@ def strptime_utc_sql(text: str, format_string: str, timezone: str = "UTC") -> st
 
 
 # Epoch values at or above this are milliseconds: 1e11 seconds is in the year
-# 5138, while 1e11 milliseconds is 1973-03-03.
+# 5138, while 1e11 milliseconds is 1973-03-03. The same reasoning puts
+# microseconds at 1e14 and nanoseconds at 1e17.
 EPOCH_MILLISECONDS_FROM = 100_000_000_000
+EPOCH_MICROSECONDS_FROM = 100_000_000_000_000
+EPOCH_NANOSECONDS_FROM = 100_000_000_000_000_000
 
 
 def epoch_timestamp_sql(text: str) -> str:
-    """Return SQL that reads Unix epoch seconds or milliseconds as a UTC TIMESTAMP, or NULL."""
+    """Return SQL that reads Unix epoch seconds, ms, µs or ns as a UTC TIMESTAMP, or NULL."""
     number = f"try_cast(trim({text}) AS DOUBLE)"
     return (
-        f"(CASE WHEN abs({number}) >= {EPOCH_MILLISECONDS_FROM} "
+        f"(CASE WHEN abs({number}) >= {EPOCH_NANOSECONDS_FROM} "
+        f"THEN make_timestamp(CAST(round({number} / 1000) AS BIGINT)) "
+        f"WHEN abs({number}) >= {EPOCH_MICROSECONDS_FROM} "
+        f"THEN make_timestamp(CAST(round({number}) AS BIGINT)) "
+        f"WHEN abs({number}) >= {EPOCH_MILLISECONDS_FROM} "
         f"THEN make_timestamp(CAST(round({number} * 1000) AS BIGINT)) "
         f"ELSE make_timestamp(CAST(round({number} * 1000000) AS BIGINT)) END)"
     )
@@ -168,13 +187,37 @@ def latest_rows_sql(relation: str, key: str, order_by: str | None) -> str:
     return f"(SELECT * FROM {relation} QUALIFY row_number() OVER (PARTITION BY {key}{order}) = 1)"
 
 
+# --- Encodings ----------------------------------------------------------------
+
+UTF8_BOM = b"\xef\xbb\xbf"
+# Encodings a landing file may declare with the `encoding` option. DuckDB's
+# read_csv reads both natively; JSON files in Latin-1 are decoded in Python.
+ENCODINGS = ("utf-8", "latin-1")
+
+
+def check_utf8(path: Path) -> None:
+    """Raise ``AdapterError`` naming the line and byte when `path` is not valid UTF-8."""
+    with path.open("rb") as handle:
+        for line_number, line in enumerate(handle, start=1):
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError as error:
+                byte = line[error.start : error.start + 1].hex()
+                raise AdapterError(
+                    f"{path}: line {line_number} is not valid UTF-8 (byte 0x{byte} at byte "
+                    f"{error.start + 1} of the line); if the file is Latin-1, set "
+                    "'encoding: latin-1' in the entry's options, otherwise re-export it as UTF-8"
+                ) from error
+
+
 # --- CSV --------------------------------------------------------------------
 
 
-def read_csv_header(path: Path) -> list[str]:
+def read_csv_header(path: Path, encoding: str = "utf-8") -> list[str]:
     """Return the column names in the first row of the CSV file at `path`."""
+    python_encoding = "utf-8-sig" if encoding == "utf-8" else encoding
     try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
+        with path.open(encoding=python_encoding, newline="") as handle:
             header = next(csv.reader(handle), None)
     except (OSError, UnicodeDecodeError, csv.Error) as error:
         raise AdapterError(f"{path}: cannot read the CSV header: {error}") from error
@@ -237,7 +280,10 @@ def _read_csv(
     request: StageRequest, path: Path, suffix: str, required_columns: Iterable[str]
 ) -> tuple[str, list[str]]:
     conn = request.conn
-    header = read_csv_header(path)
+    encoding = request.entry.encoding
+    if encoding == "utf-8":
+        check_utf8(path)
+    header = read_csv_header(path, encoding)
     check_required_columns(path, header, required_columns)
 
     relation = request.helper_name(suffix)
@@ -254,7 +300,7 @@ def _read_csv(
         SELECT * FROM read_csv(
             {sql_string(str(path))},
             auto_detect = false, header = true, delim = ',', quote = '"', escape = '"',
-            columns = {{{column_types}}},
+            encoding = {sql_string(encoding)}, columns = {{{column_types}}},
             store_rejects = true, rejects_table = '{rejects}', rejects_scan = '{scan}'
         )
         """
@@ -337,10 +383,19 @@ def read_json_records(request: StageRequest, suffix: str = "records") -> str:
     path = request.path
     text_table = request.helper_name(f"{suffix}_text")
     relation = request.helper_name(suffix)
-    conn.execute(
-        f"CREATE OR REPLACE TEMP TABLE {text_table} AS "
-        f"SELECT content FROM read_text({sql_string(str(path))})"
-    )
+    if request.entry.encoding == "utf-8":
+        check_utf8(path)
+        conn.execute(
+            f"CREATE OR REPLACE TEMP TABLE {text_table} AS "
+            f"SELECT content FROM read_text({sql_string(str(path))})"
+        )
+    else:
+        text = path.read_bytes().decode(request.entry.encoding)
+        conn.execute(
+            f"CREATE OR REPLACE TEMP TABLE {text_table} AS SELECT ?::VARCHAR AS content", [text]
+        )
+    # A UTF-8 byte order mark would make the first record invalid JSON.
+    conn.execute(f"UPDATE {text_table} SET content = ltrim(content, chr(65279))")
     first_char, is_valid = conn.execute(
         f"SELECT left(ltrim(content, ' ' || chr(9) || chr(10) || chr(13)), 1), json_valid(content) "
         f"FROM {text_table}"
