@@ -44,6 +44,10 @@ lint: $(VENV)/.synced ## Ruff on the Python code
 	$(BIN)/ruff check orchestration tests
 	$(BIN)/ruff format --check orchestration tests
 
+bench: SCALE ?= 100k,1m
+bench: $(MANIFEST) ## Pipeline vs plain DuckDB SQL in /tmp/rp_bench (SCALE=100k,1m; 10m on request)
+	$(BIN)/python -m benchmarks.run --scales $(SCALE) --work-dir /tmp/rp_bench
+
 demo: $(VENV)/.synced ## Regenerate the demo landing files
 	$(BIN)/python -m orchestration.cli demo --out data/landing/demo
 

@@ -20,6 +20,7 @@ from dagster import (
 )
 from dagster_duckdb import DuckDBResource
 
+from orchestration.quality.duckdb_config import connection_config
 from orchestration.quality.suite_files import SuiteSpec
 
 # Attempts, and the first wait in seconds, doubled after each attempt, to open the
@@ -105,13 +106,15 @@ def _connect_read_only(resource: DuckDBResource, context: AssetCheckExecutionCon
     """Open the resource's database read-only, retrying while a writer holds the lock.
 
     ``DuckDBResource.get_connection`` always opens read-write (dagster-duckdb 0.29),
-    so this opens the file directly with the resource's ``connection_config``. In
-    one process, DuckDB rejects this while a read-write connection to the same file
-    is still open.
+    so this opens the file directly with the resource's ``connection_config``, on
+    top of the memory limit and temp directory of ``duckdb_config``. In one
+    process, DuckDB rejects this while a read-write connection to the same file is
+    still open.
     """
     if not Path(resource.database).is_file():
         raise FileNotFoundError(f"DuckDB file not found: {resource.database}")
-    config = {k: v for k, v in resource.connection_config.items() if k != "access_mode"}
+    config = {**connection_config(), **resource.connection_config}
+    config.pop("access_mode", None)
     wait = CONNECT_FIRST_WAIT_SECONDS
     attempt = 1
     while True:
