@@ -37,12 +37,14 @@ DBT_EXECUTABLE = Path(sys.executable).with_name("dbt")
 
 
 def customer_id_of(component_key: str) -> str:
-    """Return the customer_id dbt derives from a component's smallest identifier key."""
+    """Return the customer_id dbt derives from a component's best-ranked identifier key."""
     return hashlib.md5(component_key.encode()).hexdigest()
 
 
-ALICE = customer_id_of("cookie:ck_a")
-BOB = customer_id_of("email:bob@example.com")
+# The best-ranked identifier names the customer: a login user id (rank 1)
+# for alice, the shop customer id (rank 2) before bob's email (rank 4).
+ALICE = customer_id_of("user_id:u_100")
+BOB = customer_id_of("shop_customer:sc_2")
 
 
 def create_raw_tables(connection: duckdb.DuckDBPyConnection) -> None:

@@ -1,3 +1,12 @@
+{%- set identifier_types = ['user_id', 'cookie', 'email', 'phone', 'handle', 'shop_customer', 'requester_id'] -%}
+{%- set primary_columns = [
+    ('user_id', 'primary_user_id'),
+    ('email', 'primary_email'),
+    ('phone', 'primary_phone'),
+    ('handle', 'primary_handle'),
+] -%}
+{%- set stage_ranks = [('awareness', 1), ('consideration', 2), ('purchase', 3), ('post_purchase', 4)] -%}
+
 with
 
 identities as (
@@ -24,11 +33,41 @@ conversions as (
 
 ),
 
+stg_support__tickets as (
+
+    select * from {{ ref('stg_support__tickets') }}
+
+),
+
+social_post_sentiment as (
+
+    select * from {{ identity_optional_source('intermediate_python', 'social_post_sentiment', [
+        ('post_id', dbt.type_string()),
+        ('sentiment_compound', type_double()),
+    ]) }}
+
+),
+
+customer_value as (
+
+    select * from {{ identity_optional_source('marts_python', 'customer_value', [
+        ('customer_id', dbt.type_string()),
+        ('probability_alive', type_double()),
+        ('expected_orders_365d', type_double()),
+        ('clv_365d', type_double()),
+    ]) }}
+
+),
+
 identifier_counts as (
 
     select
         customer_id,
-        count(*) as count_identifiers
+        count(*) as count_identifiers,
+        {%- for identifier_type in identifier_types %}
+        sum(case when identifier_type = '{{ identifier_type }}' then 1 else 0 end)
+            as count_{{ identifier_type }}s{{ "," if not loop.last }}
+        {%- endfor %}
 
     from identities
     group by customer_id
@@ -61,8 +100,8 @@ seen as (
 
 ),
 
--- The primary email, phone and handle are the values observed most recently.
--- Among values observed at the same time, the smallest wins.
+-- The primary user id, email, phone and handle are the values observed most
+-- recently. Among values observed at the same time, the smallest wins.
 ranked_contact_values as (
 
     select
@@ -75,7 +114,7 @@ ranked_contact_values as (
         ) as recency_rank
 
     from observations
-    where identifier_type in ('email', 'phone', 'handle')
+    where identifier_type in ('user_id', 'email', 'phone', 'handle')
 
 ),
 
@@ -83,12 +122,100 @@ primary_contacts as (
 
     select
         customer_id,
-        max(case when identifier_type = 'email' then identifier_value end) as primary_email,
-        max(case when identifier_type = 'phone' then identifier_value end) as primary_phone,
-        max(case when identifier_type = 'handle' then identifier_value end) as primary_handle
+        {%- for identifier_type, column_name in primary_columns %}
+        max(case when identifier_type = '{{ identifier_type }}' then identifier_value end)
+            as {{ column_name }}{{ "," if not loop.last }}
+        {%- endfor %}
 
     from ranked_contact_values
     where recency_rank = 1
+    group by customer_id
+
+),
+
+customer_touches as (
+
+    select * from touchpoints
+    where customer_id is not null
+
+),
+
+-- Touches the customer started: every touch except the email events the
+-- brand sends (send, bounce). Channel affinity and the preferred channel
+-- are computed on these.
+initiated_touches as (
+
+    select * from customer_touches
+    where touch_type not in ('send', 'bounce')
+
+),
+
+channel_counts as (
+
+    select
+        customer_id,
+        channel,
+        count(*) as count_channel_touches,
+        max(occurred_at) as last_channel_touch_at
+
+    from initiated_touches
+    group by
+        customer_id,
+        channel
+
+),
+
+channel_totals as (
+
+    select
+        customer_id,
+        sum(count_channel_touches) as count_initiated_touches
+
+    from channel_counts
+    group by customer_id
+
+),
+
+channel_shares as (
+
+    select
+        channel_counts.customer_id,
+        channel_counts.channel,
+        channel_counts.count_channel_touches,
+        cast(channel_counts.count_channel_touches as {{ type_double() }})
+            / channel_totals.count_initiated_touches as channel_share,
+        row_number() over (
+            partition by channel_counts.customer_id
+            order by
+                channel_counts.count_channel_touches desc,
+                channel_counts.last_channel_touch_at desc nulls last,
+                channel_counts.channel
+        ) as preference_rank
+
+    from channel_counts
+    inner join channel_totals
+        on channel_counts.customer_id = channel_totals.customer_id
+
+),
+
+channel_affinity as (
+
+    select
+        customer_id,
+        {{ ordered_string_agg(
+            dbt.concat(['channel', "':'", 'cast(count_channel_touches as ' ~ dbt.type_string() ~ ')']),
+            ',',
+            ['channel']
+        ) }} as channel_touch_counts,
+        {{ ordered_string_agg(
+            dbt.concat(['channel', "':'", 'cast(round(channel_share, 4) as ' ~ dbt.type_string() ~ ')']),
+            ',',
+            ['channel']
+        ) }} as channel_affinity,
+        max(case when preference_rank = 1 then channel end) as preferred_channel,
+        max(case when preference_rank = 1 then channel_share end) as preferred_channel_share
+
+    from channel_shares
     group by customer_id
 
 ),
@@ -99,8 +226,7 @@ customer_channels as (
         customer_id,
         channel
 
-    from touchpoints
-    where customer_id is not null
+    from customer_touches
 
 ),
 
@@ -108,7 +234,8 @@ channels_used as (
 
     select
         customer_id,
-        {{ ordered_string_agg('channel', ',', ['channel']) }} as channels_used
+        {{ ordered_string_agg('channel', ',', ['channel']) }} as channels_used,
+        count(*) as count_channels
 
     from customer_channels
     group by customer_id
@@ -120,10 +247,61 @@ touch_counts as (
     select
         customer_id,
         count(*) as count_touches,
-        sum(case when touch_type = 'ticket' then 1 else 0 end) as count_support_tickets
+        sum(case when touch_type = 'ticket' then 1 else 0 end) as count_support_tickets,
+        max(case journey_stage
+            {%- for stage, rank in stage_ranks %}
+            when '{{ stage }}' then {{ rank }}
+            {%- endfor %}
+        end) as journey_stage_rank
 
-    from touchpoints
-    where customer_id is not null
+    from customer_touches
+    group by customer_id
+
+),
+
+open_tickets as (
+
+    select
+        customer_touches.customer_id,
+        count(*) as count_open_support_tickets
+
+    from customer_touches
+    inner join stg_support__tickets
+        on customer_touches.touch_type = 'ticket'
+        and customer_touches.record_key = stg_support__tickets.ticket_id
+    where coalesce(stg_support__tickets.status, 'open') not in ('solved', 'closed')
+    group by customer_touches.customer_id
+
+),
+
+social_sentiment as (
+
+    select
+        customer_touches.customer_id,
+        customer_touches.occurred_at,
+        customer_touches.record_key,
+        social_post_sentiment.sentiment_compound,
+        row_number() over (
+            partition by customer_touches.customer_id
+            order by customer_touches.occurred_at desc, customer_touches.record_key desc
+        ) as recency_rank
+
+    from customer_touches
+    inner join social_post_sentiment
+        on customer_touches.source = 'social'
+        and customer_touches.record_key = social_post_sentiment.post_id
+
+),
+
+sentiment_stats as (
+
+    select
+        customer_id,
+        count(*) as count_scored_social_posts,
+        avg(sentiment_compound) as mean_social_sentiment,
+        max(case when recency_rank = 1 then sentiment_compound end) as latest_social_sentiment
+
+    from social_sentiment
     group by customer_id
 
 ),
@@ -143,23 +321,103 @@ order_stats as (
 
 ),
 
+-- RFM is scored as of the latest touch in the data, so a rerun on the same
+-- data gives the same scores.
+as_of as (
+
+    select max(occurred_at) as as_of_at
+    from touchpoints
+
+),
+
+rfm_inputs as (
+
+    select
+        order_stats.customer_id,
+        {{ dbt.datediff('order_stats.last_order_at', 'as_of.as_of_at', 'day') }} as recency_days,
+        order_stats.count_orders,
+        order_stats.total_revenue
+
+    from order_stats
+    cross join as_of
+
+),
+
+-- Quintiles among customers with orders, 5 best. Ties are split by
+-- customer_id so the scores are deterministic.
+rfm_scores as (
+
+    select
+        customer_id,
+        recency_days,
+        ntile(5) over (order by recency_days desc, customer_id) as recency_score,
+        ntile(5) over (order by count_orders, customer_id) as frequency_score,
+        ntile(5) over (order by total_revenue, customer_id) as monetary_score
+
+    from rfm_inputs
+
+),
+
 final as (
 
     select
         identifier_counts.customer_id,
+        primary_contacts.primary_user_id,
         primary_contacts.primary_email,
         primary_contacts.primary_phone,
         primary_contacts.primary_handle,
         cast(identifier_counts.count_identifiers as bigint) as count_identifiers,
+        {%- for identifier_type in identifier_types %}
+        cast(identifier_counts.count_{{ identifier_type }}s as bigint) as count_{{ identifier_type }}s,
+        {%- endfor %}
         seen.first_seen_at,
         seen.last_seen_at,
         channels_used.channels_used,
+        cast(coalesce(channels_used.count_channels, 0) as bigint) as count_channels,
+        channel_affinity.channel_touch_counts,
+        channel_affinity.channel_affinity,
+        channel_affinity.preferred_channel,
+        cast(channel_affinity.preferred_channel_share as {{ type_double() }})
+            as preferred_channel_share,
         cast(coalesce(touch_counts.count_touches, 0) as bigint) as count_touches,
+        case touch_counts.journey_stage_rank
+            {%- for stage, rank in stage_ranks %}
+            when {{ rank }} then '{{ stage }}'
+            {%- endfor %}
+        end as journey_stage_reached,
         cast(coalesce(order_stats.count_orders, 0) as bigint) as count_orders,
         cast(coalesce(order_stats.total_revenue, 0) as decimal(38, 2)) as total_revenue,
+        cast(
+            order_stats.total_revenue / order_stats.count_orders as decimal(38, 2)
+        ) as average_order_value,
         order_stats.first_order_at,
         order_stats.last_order_at,
-        cast(coalesce(touch_counts.count_support_tickets, 0) as bigint) as count_support_tickets
+        cast(rfm_scores.recency_days as bigint) as recency_days,
+        cast(rfm_scores.recency_score as integer) as recency_score,
+        cast(rfm_scores.frequency_score as integer) as frequency_score,
+        cast(rfm_scores.monetary_score as integer) as monetary_score,
+        case
+            when rfm_scores.customer_id is null then 'prospect'
+            when rfm_scores.recency_score >= 4 and rfm_scores.frequency_score >= 4
+                then 'champion'
+            when rfm_scores.recency_score >= 4 and order_stats.count_orders = 1 then 'new'
+            when rfm_scores.recency_score >= 3 and rfm_scores.frequency_score >= 3 then 'loyal'
+            when rfm_scores.recency_score <= 2 and rfm_scores.frequency_score >= 3 then 'at_risk'
+            when rfm_scores.recency_score <= 2 then 'hibernating'
+            else 'needs_attention'
+        end as rfm_segment,
+        cast(customer_value.probability_alive as {{ type_double() }}) as probability_alive,
+        cast(customer_value.expected_orders_365d as {{ type_double() }}) as expected_orders_365d,
+        cast(customer_value.clv_365d as decimal(38, 2)) as clv_365d,
+        cast(coalesce(touch_counts.count_support_tickets, 0) as bigint) as count_support_tickets,
+        cast(coalesce(open_tickets.count_open_support_tickets, 0) as bigint)
+            as count_open_support_tickets,
+        cast(coalesce(sentiment_stats.count_scored_social_posts, 0) as bigint)
+            as count_scored_social_posts,
+        cast(sentiment_stats.mean_social_sentiment as {{ type_double() }})
+            as mean_social_sentiment,
+        cast(sentiment_stats.latest_social_sentiment as {{ type_double() }})
+            as latest_social_sentiment
 
     from identifier_counts
     left join seen
@@ -168,10 +426,20 @@ final as (
         on identifier_counts.customer_id = primary_contacts.customer_id
     left join channels_used
         on identifier_counts.customer_id = channels_used.customer_id
+    left join channel_affinity
+        on identifier_counts.customer_id = channel_affinity.customer_id
     left join touch_counts
         on identifier_counts.customer_id = touch_counts.customer_id
+    left join open_tickets
+        on identifier_counts.customer_id = open_tickets.customer_id
+    left join sentiment_stats
+        on identifier_counts.customer_id = sentiment_stats.customer_id
     left join order_stats
         on identifier_counts.customer_id = order_stats.customer_id
+    left join rfm_scores
+        on identifier_counts.customer_id = rfm_scores.customer_id
+    left join customer_value
+        on identifier_counts.customer_id = customer_value.customer_id
 
 )
 

@@ -1,0 +1,1 @@
+"""Python assets and checks around identity resolution and the customer 360."""
