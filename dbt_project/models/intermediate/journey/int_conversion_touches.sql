@@ -5,7 +5,9 @@
     conversion, when there is one). A touch at the conversion's own timestamp
     is in the window, but a touch at the previous conversion's timestamp is not.
     touch_position numbers the window's touches by occurred_at, then
-    touchpoint_id for touches at the same timestamp.
+    touchpoint_id for touches at the same timestamp. Two conversions of one
+    customer in the same second are ordered by conversion_id, and the second
+    one's window is empty because it starts after the first one's timestamp.
 #}
 
 with
@@ -37,6 +39,8 @@ windowed as (
         conversions.converted_at,
         attributable_touches.touchpoint_id,
         attributable_touches.channel,
+        attributable_touches.sub_channel,
+        attributable_touches.touch_type,
         attributable_touches.occurred_at as touched_at
 
     from conversions
@@ -61,6 +65,8 @@ final as (
         converted_at,
         touchpoint_id,
         channel,
+        sub_channel,
+        touch_type,
         touched_at,
         row_number() over (
             partition by conversion_id

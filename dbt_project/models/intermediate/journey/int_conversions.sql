@@ -1,3 +1,12 @@
+{#
+    Conversions: every staged order, and every web or app track event whose
+    event_name is in the conversion_events var (none by default). Event
+    conversions have revenue 0 and no currency. Orders and events share one
+    sequence per customer, so any conversion closes the path window of the
+    next one.
+#}
+{%- set conversion_events = var('conversion_events') -%}
+
 with
 
 touchpoints as (
@@ -16,6 +25,8 @@ orders as (
 
     select
         stg_shop__orders.order_id as conversion_id,
+        'order' as conversion_type,
+        'order' as conversion_name,
         touchpoints.customer_id,
         stg_shop__orders.ordered_at as converted_at,
         stg_shop__orders.total_amount as revenue,
@@ -28,8 +39,42 @@ orders as (
 
 ),
 
--- Orders of one customer in time order. Orders at the same timestamp are
--- ordered by conversion_id. Orders without a customer get no sequence.
+events as (
+
+    select
+        touchpoint_id as conversion_id,
+        'event' as conversion_type,
+        event_name as conversion_name,
+        customer_id,
+        occurred_at as converted_at,
+        cast(0 as decimal(18, 2)) as revenue,
+        cast(null as {{ dbt.type_string() }}) as currency
+
+    from touchpoints
+    where touch_type = 'track'
+    {%- if conversion_events | length > 0 %}
+        and event_name in (
+            {%- for event_name in conversion_events %}
+            '{{ event_name | replace("'", "''") }}'{% if not loop.last %},{% endif %}
+            {%- endfor %}
+        )
+    {%- else %}
+        and 1 = 0
+    {%- endif %}
+
+),
+
+unioned as (
+
+    select * from orders
+    union all
+    select * from events
+
+),
+
+-- Conversions of one customer in time order. Conversions at the same
+-- timestamp are ordered by conversion_id. Conversions without a customer get
+-- no sequence.
 sequenced as (
 
     select
@@ -47,9 +92,16 @@ sequenced as (
                     partition by customer_id
                     order by converted_at, conversion_id
                 )
-        end as previous_converted_at
+        end as previous_converted_at,
+        case
+            when customer_id is not null and conversion_type = 'order' then
+                row_number() over (
+                    partition by customer_id, conversion_type
+                    order by converted_at, conversion_id
+                )
+        end as customer_order_number
 
-    from orders
+    from unioned
 
 ),
 
@@ -57,13 +109,16 @@ final as (
 
     select
         conversion_id,
+        conversion_type,
+        conversion_name,
         customer_id,
         converted_at,
         revenue,
         currency,
         customer_conversion_number,
         previous_converted_at,
-        case when customer_conversion_number = 1 then true else false end as is_first_conversion
+        case when customer_conversion_number = 1 then true else false end as is_first_conversion,
+        case when customer_order_number = 1 then true else false end as is_first_order
 
     from sequenced
 

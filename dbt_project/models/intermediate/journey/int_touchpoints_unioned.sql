@@ -124,6 +124,8 @@ web_touches as (
         web_lookup_keys.utm_campaign as sub_channel,
         web_lookup_keys.utm_source,
         web_lookup_keys.utm_medium,
+        web_lookup_keys.platform,
+        web_lookup_keys.event_name,
         web_lookup_keys.occurred_at,
         case
             when web_lookup_keys.event_type in ('page', 'screen') then true
@@ -160,6 +162,8 @@ email_touches as (
         coalesce(campaign_name, campaign_id) as sub_channel,
         cast(null as {{ dbt.type_string() }}) as utm_source,
         cast(null as {{ dbt.type_string() }}) as utm_medium,
+        cast(null as {{ dbt.type_string() }}) as platform,
+        cast(null as {{ dbt.type_string() }}) as event_name,
         occurred_at,
         false as is_page_view,
         false as is_sourced_page_view
@@ -180,6 +184,8 @@ social_touches as (
         cast(null as {{ dbt.type_string() }}) as sub_channel,
         cast(null as {{ dbt.type_string() }}) as utm_source,
         cast(null as {{ dbt.type_string() }}) as utm_medium,
+        cast(null as {{ dbt.type_string() }}) as platform,
+        cast(null as {{ dbt.type_string() }}) as event_name,
         posted_at as occurred_at,
         false as is_page_view,
         false as is_sourced_page_view
@@ -200,6 +206,8 @@ support_touches as (
         via_channel as sub_channel,
         cast(null as {{ dbt.type_string() }}) as utm_source,
         cast(null as {{ dbt.type_string() }}) as utm_medium,
+        cast(null as {{ dbt.type_string() }}) as platform,
+        cast(null as {{ dbt.type_string() }}) as event_name,
         created_at as occurred_at,
         false as is_page_view,
         false as is_sourced_page_view
@@ -219,6 +227,8 @@ order_touches as (
         source_name as sub_channel,
         cast(null as {{ dbt.type_string() }}) as utm_source,
         cast(null as {{ dbt.type_string() }}) as utm_medium,
+        cast(null as {{ dbt.type_string() }}) as platform,
+        cast(null as {{ dbt.type_string() }}) as event_name,
         ordered_at as occurred_at,
         false as is_page_view,
         false as is_sourced_page_view
@@ -298,6 +308,15 @@ final as (
         sub_channel,
         utm_source,
         utm_medium,
+        platform,
+        event_name,
+        case
+            when source = 'web'
+                and channel in ('paid_search', 'paid_social', 'display', 'affiliate')
+                and touch_type in ('page', 'screen')
+                then true
+            else false
+        end as is_ad_click,
         occurred_at,
         case
             when touch_type = 'ticket' then 'support'

@@ -31,11 +31,14 @@ final as (
 
     select
         conversions.conversion_id,
+        conversions.conversion_type,
+        conversions.conversion_name,
         conversions.customer_id,
         conversions.converted_at,
         cast(conversions.revenue as decimal(18, 2)) as revenue,
         conversions.currency,
         conversions.is_first_conversion,
+        conversions.is_first_order,
         cast(coalesce(paths.count_touches, 0) as bigint) as count_touches,
         coalesce(paths.path, 'direct') as path,
         coalesce(paths.first_touch_channel, 'direct') as first_touch_channel,

@@ -6,13 +6,18 @@ source as (
 
 ),
 
+-- One row per landed stats row. Exports split a campaign's day by device,
+-- network or ad, so the rows are added up downstream. A file landed twice is
+-- skipped at ingest by its content hash, so no copy is removed here.
 renamed as (
 
     select
         {{ dbt.concat([
             "lower(trim(platform))", "':'",
             "trim(campaign_id)", "':'",
-            dbt.safe_cast('spend_date', dbt.type_string()),
+            dbt.safe_cast('spend_date', dbt.type_string()), "':'",
+            "_file", "':'",
+            dbt.safe_cast('_line', dbt.type_string()),
         ]) }} as ad_spend_id,
         spend_date,
         lower(trim(platform)) as platform,
@@ -21,7 +26,11 @@ renamed as (
         impressions,
         clicks,
         cast(spend_amount as decimal(18, 4)) as spend_amount,
-        upper(trim(currency)) as currency,
+        -- Exports without an account currency (Google Ads without the
+        -- account table, Facebook Ads) are in default_spend_currency.
+        coalesce(
+            upper(trim(currency)), '{{ var('default_spend_currency') }}'
+        ) as currency,
         _file,
         _line,
         _format,
@@ -31,40 +40,9 @@ renamed as (
 
 ),
 
--- A re-landed file repeats its rows, so keep the first loaded copy of each
--- platform, campaign and day.
-ranked as (
-
-    select
-        *,
-        row_number() over (
-            partition by ad_spend_id
-            order by _loaded_at nulls last, _file nulls last, _line nulls last
-        ) as copy_number
-
-    from renamed
-
-),
-
 final as (
 
-    select
-        ad_spend_id,
-        spend_date,
-        platform,
-        campaign_id,
-        campaign_name,
-        impressions,
-        clicks,
-        spend_amount,
-        currency,
-        _file,
-        _line,
-        _format,
-        _loaded_at
-
-    from ranked
-    where copy_number = 1
+    select * from renamed
 
 )
 

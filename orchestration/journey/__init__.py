@@ -1,0 +1,1 @@
+"""Markov chain and Shapley value attribution as Dagster assets and checks."""
