@@ -33,6 +33,7 @@ def _ensure_demo_data(landing_config: Path, customers: int, days: int) -> None:
 
 def _print_summary(result, settings, elapsed_s: float) -> None:
     from orchestration.publish.publisher import read_manifest
+    from orchestration.report.paths import report_path
 
     checks = result.get_asset_check_evaluations()
     failed = [c for c in checks if not c.passed]
@@ -54,6 +55,9 @@ def _print_summary(result, settings, elapsed_s: float) -> None:
     db_path = settings.publish_dir / "marts.duckdb"
     print(f"DuckDB file: {db_path}")
     print(f"Parquet:     {settings.publish_dir / 'parquet' / 'current'}")
+    report = report_path(settings.publish_dir)
+    if report.exists():
+        print(f"Report:      {report}")
     print("Example query:")
     print(
         f'  .venv/bin/python -c "import duckdb; '

@@ -7,12 +7,16 @@ from dagster import Definitions, in_process_executor
 from dagster_dbt import DbtCliResource
 from dagster_duckdb import DuckDBResource
 
-from orchestration.dbt.assets import rightpath_dbt_models
+from orchestration.customer.assets import customer_assets, customer_checks
+from orchestration.dbt.assets import rightpath_dbt_models, rightpath_dbt_models_after_python
 from orchestration.dbt.project import rightpath_dbt_project
 from orchestration.ingest.assets import LandingResource, raw_assets
 from orchestration.jobs import build_nightly_schedule, pipeline_job
+from orchestration.journey.definitions import journey_assets, journey_checks
 from orchestration.publish.assets import PublishResource, published_marts
+from orchestration.quality.duckdb_config import connection_config
 from orchestration.quality.suites import suite_checks
+from orchestration.report.assets import insights_report
 from orchestration.settings import Settings
 
 
@@ -20,12 +24,22 @@ def build_definitions(settings: Settings) -> Definitions:
     """Build the code location for one set of paths; tests pass temporary ones."""
     settings.export_for_dbt()
     return Definitions(
-        assets=[*raw_assets, rightpath_dbt_models, published_marts],
-        asset_checks=suite_checks,
+        assets=[
+            *raw_assets,
+            rightpath_dbt_models,
+            rightpath_dbt_models_after_python,
+            published_marts,
+            insights_report,
+            *customer_assets,
+            *journey_assets,
+        ],
+        asset_checks=[*suite_checks, *customer_checks, *journey_checks],
         jobs=[pipeline_job],
         schedules=[build_nightly_schedule(settings.timezone)],
         resources={
-            "duckdb": DuckDBResource(database=str(settings.warehouse_path)),
+            "duckdb": DuckDBResource(
+                database=str(settings.warehouse_path), connection_config=connection_config()
+            ),
             "landing": LandingResource(config_path=str(settings.landing_config)),
             "dbt": DbtCliResource(
                 project_dir=rightpath_dbt_project,

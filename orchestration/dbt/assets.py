@@ -31,11 +31,36 @@ class RightpathDbtTranslator(DagsterDbtTranslator):
         return "dbt"
 
 
+# Models that read tables written by Python assets (sentiment, customer value,
+# Markov and Shapley credits). They and their descendants build in a second dbt
+# step, after those assets, so the asset graph has no cycle between dbt and
+# Python.
+AFTER_PYTHON_SELECT = "source:intermediate_python+ source:marts_python+ source:journey+"
+
+
 @dbt_assets(
     manifest=rightpath_dbt_project.manifest_path,
     project=rightpath_dbt_project,
     dagster_dbt_translator=RightpathDbtTranslator(),
+    exclude=AFTER_PYTHON_SELECT,
+    name="rightpath_dbt_models",
 )
 def rightpath_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource):
-    """Build the selected models and seeds and run their tests (``dbt build``)."""
+    """Build the models and seeds that need no Python asset, and run their tests.
+
+    Tests that also read a model of the second step wait for that step
+    (cautious indirect selection), so they never run against a stale table.
+    """
+    yield from dbt.cli(["build", "--indirect-selection", "cautious"], context=context).stream()
+
+
+@dbt_assets(
+    manifest=rightpath_dbt_project.manifest_path,
+    project=rightpath_dbt_project,
+    dagster_dbt_translator=RightpathDbtTranslator(),
+    select=AFTER_PYTHON_SELECT,
+    name="rightpath_dbt_models_after_python",
+)
+def rightpath_dbt_models_after_python(context: AssetExecutionContext, dbt: DbtCliResource):
+    """Build the models that join Python asset outputs, and run their tests."""
     yield from dbt.cli(["build"], context=context).stream()

@@ -194,6 +194,7 @@ def _erase_from_raw(
             "order_id IN (SELECT record_key FROM erase_identifiers WHERE source = 'shop')",
         )
         removed[QUARANTINE_TABLE] = _delete_quarantined(conn)
+        removed.update(_delete_derived_identity_rows(conn))
         _reduce_landed_counts(conn)
         landing_files = [
             row[0]
@@ -254,6 +255,37 @@ def _delete_quarantined(conn: duckdb.DuckDBPyConnection) -> int:
         )
     """
     return _delete_rows(conn, QUARANTINE_TABLE, condition, quarantine=True)
+
+
+def _delete_derived_identity_rows(conn: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Delete the person's rows from tables that a dbt rebuild does not recreate.
+
+    ``int_customer_id_assignments`` is incremental, so it keeps every earlier
+    row, and ``raw.phone_normalizations`` is written by a Python asset that
+    the erasure does not run. Both are absent before the first pipeline run.
+    """
+    conditions = {
+        ("intermediate", "int_customer_id_assignments"): (
+            "identifier_key IN (SELECT identifier_type || ':' || identifier_value "
+            "FROM erase_identifiers)"
+        ),
+        (RAW_SCHEMA, "phone_normalizations"): (
+            "phone_e164 IN (SELECT identifier_value FROM erase_identifiers "
+            "WHERE identifier_type = 'phone')"
+        ),
+    }
+    removed = {}
+    for (schema, table), condition in conditions.items():
+        exists = conn.execute(
+            "SELECT count(*) FROM information_schema.tables "
+            "WHERE table_schema = ? AND table_name = ?",
+            [schema, table],
+        ).fetchone()[0]
+        if not exists:
+            continue
+        row = conn.execute(f"DELETE FROM {schema}.{table} WHERE {condition}").fetchone()
+        removed[table] = int(row[0]) if row else 0
+    return removed
 
 
 def _delete_rows(

@@ -24,6 +24,13 @@ MIN_SALT_CHARS = 16
 # gains one.
 PII_COLUMNS: Mapping[str, tuple[str, ...]] = {
     "customers": ("primary_email", "primary_phone", "primary_handle"),
+    # The keys are "<type>:<value>", so they carry the identifier too.
+    "identity_links": (
+        "identifier_key_a",
+        "identifier_value_a",
+        "identifier_key_b",
+        "identifier_value_b",
+    ),
 }
 
 HASHED = "sha256_salted"

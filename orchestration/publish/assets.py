@@ -12,6 +12,13 @@ PUBLISHED_TABLES: tuple[tuple[str, str], ...] = (
     (MART_SCHEMA, "channel_daily_performance"),
     (MART_SCHEMA, "conversion_paths"),
     (MART_SCHEMA, "attribution_credits"),
+    (MART_SCHEMA, "attribution_model_credits"),
+    (MART_SCHEMA, "conversion_path_summary"),
+    (MART_SCHEMA, "customer_journey_stages"),
+    (MART_SCHEMA, "journey_stage_funnel"),
+    (MART_SCHEMA, "identity_links"),
+    (MART_SCHEMA, "customer_id_history"),
+    (MART_SCHEMA, "customer_value"),
 )
 
 

@@ -222,6 +222,9 @@ def test_published_marts_asset(tmp_path: Path):
         )
         conn.execute("alter table marts.customers add column primary_phone varchar")
         conn.execute("alter table marts.customers add column primary_handle varchar")
+        for side in ("a", "b"):
+            for column in (f"identifier_key_{side}", f"identifier_value_{side}"):
+                conn.execute(f"alter table marts.identity_links add column {column} varchar")
     resource = PublishResource(
         warehouse_path=str(warehouse), publish_dir=str(tmp_path / "published")
     )

@@ -1,0 +1,30 @@
+"""Fixtures that run the whole Dagster job in process on temporary folders.
+
+A full run (ingest, ``dbt build``, Great Expectations checks, publish) takes
+tens of seconds, about 35 s for the tiny landing set on a 2-core machine. So
+the run on the tiny landing set happens once per session, and several test
+modules read its result.
+"""
+
+from collections.abc import Iterator
+
+import pytest
+
+from .support import (
+    TINY_LANDING_FILES,
+    TINY_LANDING_SOURCES,
+    PipelineRun,
+    run_pipeline,
+    settings_for,
+    write_landing,
+)
+
+
+@pytest.fixture(scope="session")
+def tiny_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PipelineRun]:
+    """Run the job once on the tiny landing set and return the finished run."""
+    work_dir = tmp_path_factory.mktemp("tiny_run")
+    landing_config = write_landing(work_dir / "landing", TINY_LANDING_FILES, TINY_LANDING_SOURCES)
+    settings = settings_for(work_dir, landing_config)
+    result = run_pipeline(settings)
+    yield PipelineRun(work_dir=work_dir, settings=settings, result=result)

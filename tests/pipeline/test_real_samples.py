@@ -1,0 +1,121 @@
+"""Run the whole job on the public export samples listed in ``config/real_samples.yml``.
+
+The landing config reads the samples in place from a folder beside the
+repository, and the test skips when that folder is missing. The expected
+values below are read from the sample files themselves.
+"""
+
+import json
+from collections.abc import Iterator
+from datetime import datetime
+from decimal import Decimal
+
+import duckdb
+import pytest
+
+from .support import (
+    MART_TABLE_NAMES,
+    PUBLISHED_MARTS_KEY,
+    REPOSITORY_ROOT,
+    PipelineRun,
+    fetch_dicts,
+    run_pipeline,
+    settings_for,
+)
+
+REAL_SAMPLES_DIR = REPOSITORY_ROOT.parent / "shared" / "data" / "real"
+REAL_SAMPLES_CONFIG = REPOSITORY_ROOT / "config" / "real_samples.yml"
+
+pytestmark = pytest.mark.skipif(
+    not REAL_SAMPLES_DIR.is_dir(),
+    reason=(
+        f"the public export samples that config/real_samples.yml lists were not found "
+        f"at {REAL_SAMPLES_DIR}"
+    ),
+)
+
+
+@pytest.fixture(scope="module")
+def real_run(tmp_path_factory: pytest.TempPathFactory) -> PipelineRun:
+    work_dir = tmp_path_factory.mktemp("real_samples_run")
+    settings = settings_for(work_dir, REAL_SAMPLES_CONFIG)
+    return PipelineRun(work_dir=work_dir, settings=settings, result=run_pipeline(settings))
+
+
+@pytest.fixture(scope="module")
+def published(real_run: PipelineRun) -> Iterator[duckdb.DuckDBPyConnection]:
+    real_run.require_success()
+    connection = duckdb.connect(str(real_run.published_database), read_only=True)
+    yield connection
+    connection.close()
+
+
+def fetch_path(connection: duckdb.DuckDBPyConnection, conversion_id: str) -> dict:
+    rows = fetch_dicts(
+        connection, "select * from conversion_paths where conversion_id = ?", [conversion_id]
+    )
+    assert len(rows) == 1, f"expected one conversion_paths row for {conversion_id}"
+    return rows[0]
+
+
+def test_run_succeeded(real_run):
+    assert real_run.result.success, f"failed steps: {real_run.step_failures()}"
+
+
+def test_every_check_passed(real_run):
+    failed = [
+        f"{evaluation.asset_key.to_user_string()} {evaluation.check_name}"
+        for evaluation in real_run.result.get_asset_check_evaluations()
+        if not evaluation.passed
+    ]
+    assert failed == []
+
+
+def test_marts_published(real_run):
+    assert PUBLISHED_MARTS_KEY in real_run.materialized_keys()
+
+
+def test_published_tables_not_empty(published):
+    for table in MART_TABLE_NAMES:
+        (count,) = published.execute(f"select count(*) from {table}").fetchone()
+        if table == "customer_id_history":
+            # A first run has no earlier customer ids, so nothing changed.
+            assert count == 0
+        else:
+            assert count > 0, f"published {table} is empty"
+
+
+def test_manifest_row_counts_match(real_run, published):
+    manifest = json.loads(real_run.manifest_path.read_text())
+    assert len(manifest["tables"]) == len(MART_TABLE_NAMES)
+    for table in manifest["tables"]:
+        (count,) = published.execute(f"select count(*) from {table['table']}").fetchone()
+        assert table["row_count"] == count, f"manifest row count of {table['table']}"
+
+
+def test_order_counts(published):
+    counts = dict(
+        published.execute(
+            "select currency, count(*) from conversion_paths group by currency"
+        ).fetchall()
+    )
+    # The Olist orders file has 1500 order rows (BRL), and the Shopify export
+    # names orders #1001 to #1051 (INR).
+    assert counts == {"BRL": 1500, "INR": 51}
+
+
+def test_shopify_order_total(published):
+    # Shopify export: #1044, Total 17758.28, INR, Created at 2025-12-06 10:36:16 -0500.
+    path = fetch_path(published, "#1044")
+    assert path["revenue"] == Decimal("17758.28")
+    assert path["currency"] == "INR"
+    assert path["converted_at"] == datetime(2025, 12, 6, 15, 36, 16)
+
+
+def test_olist_order_total(published):
+    # Olist orders file: purchased 2018-06-12 20:07:44 in Sao Paulo (UTC-03:00
+    # in June 2018). Olist payments file: one payment of 117.79.
+    path = fetch_path(published, "b9a6c5f5df52c7226ac85aee7524c27f")
+    assert path["revenue"] == Decimal("117.79")
+    assert path["currency"] == "BRL"
+    assert path["converted_at"] == datetime(2018, 6, 12, 23, 7, 44)
