@@ -10,6 +10,7 @@ MART_SCHEMA = "marts"
 PUBLISHED_TABLES: tuple[tuple[str, str], ...] = (
     (MART_SCHEMA, "customers"),
     (MART_SCHEMA, "channel_daily_performance"),
+    (MART_SCHEMA, "campaign_daily_performance"),
     (MART_SCHEMA, "conversion_paths"),
     (MART_SCHEMA, "attribution_credits"),
     (MART_SCHEMA, "attribution_model_credits"),

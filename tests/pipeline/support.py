@@ -47,6 +47,7 @@ REPOSITORY_ROOT = Path(__file__).resolve().parents[2]
 MART_TABLE_NAMES = (
     "customers",
     "channel_daily_performance",
+    "campaign_daily_performance",
     "conversion_paths",
     "attribution_credits",
     "attribution_model_credits",
