@@ -20,6 +20,7 @@ PUBLISHED_TABLES: tuple[tuple[str, str], ...] = (
     (MART_SCHEMA, "identity_links"),
     (MART_SCHEMA, "customer_id_history"),
     (MART_SCHEMA, "customer_value"),
+    (MART_SCHEMA, "social_sentiment_daily"),
 )
 
 

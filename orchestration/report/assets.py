@@ -8,11 +8,13 @@ from dagster import (
     MetadataValue,
     asset,
 )
+from dagster_dbt import DbtCliResource
 
 from orchestration.publish.assets import PublishResource
 from orchestration.report.data import load_published
+from orchestration.report.dbt_docs import write_dbt_docs
 from orchestration.report.findings import CheckOutcome
-from orchestration.report.render import write_report
+from orchestration.report.render import write_data_quality_page, write_report
 
 INSIGHTS_REPORT_KEY = AssetKey(["published", "insights_report"])
 
@@ -23,10 +25,13 @@ INSIGHTS_REPORT_KEY = AssetKey(["published", "insights_report"])
     group_name="publish",
     description=(
         "report/index.html in the publish folder: charts and findings from the published "
-        "marts, and the run's check results. See docs/report.md."
+        "marts, and the run's check results, with data_quality.html and dbt_docs.html "
+        "beside it. See docs/report.md."
     ),
 )
-def insights_report(context: AssetExecutionContext, publish: PublishResource) -> MaterializeResult:
+def insights_report(
+    context: AssetExecutionContext, publish: PublishResource, dbt: DbtCliResource
+) -> MaterializeResult:
     data = load_published(publish.publish_dir)
     checks = run_check_outcomes(context)
     checks_note = None
@@ -36,11 +41,24 @@ def insights_report(context: AssetExecutionContext, publish: PublishResource) ->
             "materialized only the report. The checks that gated this publish ran in "
             "the run that published it."
         )
+
     summary = write_report(data, checks, checks_note)
     context.log.info(
         f"Wrote the insights report for publish version {summary.version} to {summary.path} "
         f"({summary.size_bytes} bytes)"
     )
+
+    quality_path = write_data_quality_page(data, checks, checks_note)
+    context.log.info(f"Wrote the data-quality page to {quality_path}")
+
+    # A failed dbt docs run leaves a page that shows the error and does not fail the
+    # asset, because the report and the publish are already complete.
+    docs = write_dbt_docs(publish.publish_dir, dbt)
+    if docs.error is None:
+        context.log.info(f"Wrote the dbt docs page to {docs.path} in {docs.seconds:.1f} s")
+    else:
+        context.log.warning(f"{docs.error}\nWrote a page that shows this error to {docs.path}")
+
     return MaterializeResult(
         metadata={
             "path": MetadataValue.path(str(summary.path)),
@@ -48,6 +66,10 @@ def insights_report(context: AssetExecutionContext, publish: PublishResource) ->
             "size_bytes": summary.size_bytes,
             "checks_evaluated": len(checks),
             "checks_failed": sum(not check.passed for check in checks),
+            "data_quality_path": MetadataValue.path(str(quality_path)),
+            "dbt_docs_path": MetadataValue.path(str(docs.path)),
+            "dbt_docs_seconds": round(docs.seconds, 2),
+            "dbt_docs_generated": docs.error is None,
             "summary": MetadataValue.md(summary.to_markdown()),
         }
     )

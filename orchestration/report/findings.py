@@ -453,6 +453,122 @@ def sentiment_finding(weekly: pd.DataFrame) -> str:
     )
 
 
+def daily_post_sentiment(daily: pd.DataFrame, group_column: str = "post_date") -> pd.DataFrame:
+    """Sum the rows of ``social_sentiment_daily`` per ``group_column``.
+
+    Returns ``group_column``, ``posts``, ``scored_posts``, ``negative_posts``,
+    ``mean_sentiment`` (the mean over scored posts, weighted by their count) and
+    ``share_negative`` (negative posts over scored posts), both NaN without scored
+    posts. Sorted by ``group_column``.
+    """
+    sums = daily.groupby(group_column, as_index=False).agg(
+        posts=("count_inbound_posts", "sum"),
+        scored_posts=("count_scored_posts", "sum"),
+        negative_posts=("count_negative_posts", "sum"),
+        sum_sentiment=("sum_sentiment_compound", "sum"),
+    )
+    sums = sums.astype({"posts": "int64", "scored_posts": "int64", "negative_posts": "int64"})
+    scored = sums["scored_posts"].where(sums["scored_posts"] > 0)
+    sums["mean_sentiment"] = sums["sum_sentiment"].astype("float64") / scored
+    sums["share_negative"] = sums["negative_posts"] / scored
+    sums = sums.drop(columns="sum_sentiment")
+    return sums.sort_values(group_column).reset_index(drop=True)
+
+
+# Above this many days between the first and last post date the sentiment chart
+# and finding use ISO weeks, because a day has too few posts to compare.
+MAX_DAILY_SENTIMENT_SPAN_DAYS = 28
+# Segments with fewer scored posts are not named as the most negative segment.
+MIN_SEGMENT_POSTS = 5
+
+
+def sentiment_over_time(
+    daily: pd.DataFrame, max_daily_span_days: int = MAX_DAILY_SENTIMENT_SPAN_DAYS
+) -> tuple[pd.DataFrame, str]:
+    """Sum ``social_sentiment_daily`` per day, or per ISO week when the dates span
+    more than ``max_daily_span_days`` days.
+
+    Returns ``daily_post_sentiment`` with the column ``period_start`` and the unit,
+    ``"day"`` or ``"week"``.
+    """
+    frame = daily.copy()
+    dates = pd.to_datetime(frame["post_date"]).dt.normalize()
+    unit = "day"
+    if (dates.max() - dates.min()).days > max_daily_span_days:
+        unit = "week"
+        dates = dates - pd.to_timedelta(dates.dt.day_of_week, unit="D")
+    frame["period_start"] = dates
+    return daily_post_sentiment(frame, "period_start"), unit
+
+
+def daily_sentiment_finding(
+    periods: pd.DataFrame,
+    segments: pd.DataFrame,
+    unit: str = "day",
+    min_segment_posts: int = MIN_SEGMENT_POSTS,
+) -> str:
+    """Compare the first and last period's mean sentiment and name the most negative segment.
+
+    ``periods`` is ``sentiment_over_time`` with its ``unit``, ``segments`` is
+    ``daily_post_sentiment`` per ``customer_segment``. A segment is named only when
+    two or more segments have at least ``min_segment_posts`` scored posts.
+    """
+    periods = periods.dropna(subset=["mean_sentiment"])
+    if periods.empty:
+        return "No inbound social post has a sentiment score."
+    first, last = periods.iloc[0], periods.iloc[-1]
+    when = "on" if unit == "day" else "in the week of"
+    first_day = pd.Timestamp(first["period_start"]).date().isoformat()
+    last_day = pd.Timestamp(last["period_start"]).date().isoformat()
+    scored = int(periods["scored_posts"].sum())
+    share = periods["negative_posts"].sum() / scored
+    if len(periods) == 1:
+        text = (
+            f"Inbound posts have one {unit} of scores ({first_day}): mean sentiment "
+            f"{first['mean_sentiment']:+.2f}, {_percent(share)} of {scored:,} posts negative"
+        )
+    else:
+        text = (
+            f"Mean sentiment of inbound posts went from {first['mean_sentiment']:+.2f} {when} "
+            f"{first_day} ({int(first['scored_posts']):,} posts) to "
+            f"{last['mean_sentiment']:+.2f} {when} {last_day} "
+            f"({int(last['scored_posts']):,} posts), and {_percent(share)} of {scored:,} "
+            "scored posts were negative"
+        )
+    ranked = segments[segments["scored_posts"] >= min_segment_posts]
+    if len(ranked) < 2:
+        return f"{text}."
+    # Ties go to the segment with more scored posts, then to the first by name.
+    ranked = ranked.sort_values(
+        ["share_negative", "scored_posts", "customer_segment"], ascending=[False, False, True]
+    )
+    worst = ranked.iloc[0]
+    return (
+        f"{text}. Among segments with {min_segment_posts}+ scored posts, "
+        f"{worst['customer_segment']} has the highest share of negative posts, "
+        f"{_percent(worst['share_negative'])} of {int(worst['scored_posts']):,}."
+    )
+
+
+def negative_examples(daily: pd.DataFrame, limit: int = 5) -> pd.DataFrame:
+    """Return up to ``limit`` example posts of ``social_sentiment_daily``, most negative first.
+
+    Ties go to the earlier date, then to the segment first by name. The text is
+    masked again with ``pseudonymize_text``, so a mart built without masking
+    still shows no email address, @handle or phone number.
+    """
+    examples = daily.dropna(subset=["example_post_text", "example_sentiment_compound"])
+    examples = examples.sort_values(
+        ["example_sentiment_compound", "post_date", "customer_segment"]
+    ).head(limit)
+    examples = examples[
+        ["post_date", "customer_segment", "example_sentiment_compound", "example_post_text"]
+    ].rename(columns={"example_sentiment_compound": "sentiment", "example_post_text": "text"})
+    examples["post_date"] = pd.to_datetime(examples["post_date"]).dt.date.astype(str)
+    examples["text"] = examples["text"].astype(str).map(pseudonymize_text)
+    return examples.reset_index(drop=True)
+
+
 def pseudonymize_text(text: str) -> str:
     """Replace email addresses, @handles and phone numbers in ``text`` with placeholders."""
     text = EMAIL_PATTERN.sub("[email]", text)
@@ -548,6 +664,23 @@ def quality_table(checks: Sequence[CheckOutcome]) -> pd.DataFrame:
             }
         )
     columns = ["asset", "check", "passed", "rows validated", "description"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def checks_table(checks: Sequence[CheckOutcome]) -> pd.DataFrame:
+    """List every check, failed ones first, then by asset and check name."""
+    rows = [
+        {
+            "asset": check.asset,
+            "check": check.check_name,
+            "kind": "expectation suite" if check.is_suite else "dbt test or other check",
+            "passed": "yes" if check.passed else "NO",
+            "rows validated": check.row_count,
+            "description": check.description,
+        }
+        for check in sorted(checks, key=lambda c: (c.passed, c.asset, c.check_name))
+    ]
+    columns = ["asset", "check", "kind", "passed", "rows validated", "description"]
     return pd.DataFrame(rows, columns=columns)
 
 

@@ -7,19 +7,25 @@ the file needs no network at view time.
 from __future__ import annotations
 
 import html
-import os
-import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pandas as pd
 import plotly.io as pio
 from plotly.offline import get_plotlyjs
 
-from orchestration.report import sections
+from orchestration.report import findings, sections
 from orchestration.report.data import PublishedData
 from orchestration.report.findings import CheckOutcome
-from orchestration.report.paths import report_path
+from orchestration.report.paths import (
+    DATA_QUALITY_FILE_NAME,
+    DBT_DOCS_FILE_NAME,
+    REPORT_DIR_NAME,
+    REPORT_FILE_NAME,
+    report_path,
+    write_text_atomically,
+)
 from orchestration.report.sections import Section
 
 STYLE = """
@@ -28,6 +34,8 @@ body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; ma
 header { background: #1f2a44; color: #fff; padding: 20px 32px; }
 header h1 { margin: 0 0 6px 0; font-size: 24px; }
 header p { margin: 0; color: #c9d1e3; font-size: 14px; }
+header nav { margin-top: 8px; font-size: 14px; }
+header nav a { color: #fff; margin-right: 18px; }
 main { max-width: 1240px; margin: 0 auto; padding: 16px 24px 40px; }
 section { background: #fff; border-radius: 8px; padding: 16px 24px; margin: 16px 0;
           box-shadow: 0 1px 3px rgba(0,0,0,.08); }
@@ -93,7 +101,10 @@ def render_html(data: PublishedData, report_sections: list[Section], generated_a
         f'<script type="text/javascript">{get_plotlyjs()}</script>',
         "</head><body>",
         "<header><h1>rightpath insights report</h1>",
-        f"<p>{html.escape(subtitle)}</p></header><main>",
+        f"<p>{html.escape(subtitle)}</p>",
+        f'<nav><a href="{DATA_QUALITY_FILE_NAME}">Data quality: every check of the run</a>'
+        f'<a href="{DBT_DOCS_FILE_NAME}">dbt docs: models, columns and lineage</a></nav>',
+        "</header><main>",
     ]
     for section in report_sections:
         parts.append(_render_section(section))
@@ -113,19 +124,54 @@ def write_report(
     generated_at = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
     document = render_html(data, report_sections, generated_at)
     path = report_path(data.publish_dir)
-    path.parent.mkdir(exist_ok=True)
-    temp_path = path.with_name(f".{path.name}.tmp-{uuid.uuid4().hex[:12]}")
-    try:
-        temp_path.write_text(document, encoding="utf-8")
-        os.replace(temp_path, path)
-    finally:
-        temp_path.unlink(missing_ok=True)
+    write_text_atomically(path, document)
     return ReportSummary(
         path=path,
         version=data.version,
         findings=[(s.title, s.finding or " ".join(s.notes)) for s in report_sections],
         size_bytes=path.stat().st_size,
     )
+
+
+def write_data_quality_page(
+    data: PublishedData, checks: list[CheckOutcome], checks_note: str | None = None
+) -> Path:
+    """Write ``report/data_quality.html``: every check of the run and the published row counts.
+
+    The page has no charts, so it embeds no plotly.js and stays small.
+    """
+    generated_at = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+    row_counts = data.row_counts
+    finding = findings.quality_finding(checks, sum(row_counts.values()), len(row_counts))
+    notes = ([checks_note] if checks_note else []) + data.notes
+    tables = sections.html_table(
+        pd.DataFrame(
+            [{"table": name, "published rows": count} for name, count in row_counts.items()],
+            columns=["table", "published rows"],
+        )
+    )
+    subtitle = f"Publish version {data.version}; page generated {generated_at}."
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        "<title>rightpath data quality</title>",
+        f"<style>{STYLE}</style>",
+        "</head><body>",
+        "<header><h1>rightpath data quality</h1>",
+        f"<p>{html.escape(subtitle)}</p>",
+        f'<nav><a href="{REPORT_FILE_NAME}">Back to the insights report</a></nav>',
+        "</header><main><section><h2>Checks of this run</h2>",
+        f'<p class="finding">{html.escape(finding)}</p>',
+    ]
+    if checks:
+        parts.append(sections.html_table(findings.checks_table(checks)))
+    parts.extend(f'<p class="note">{html.escape(note)}</p>' for note in notes)
+    parts.append("</section><section><h2>Published tables</h2>")
+    parts.append(tables)
+    parts.append("</section></main></body></html>")
+    path = data.publish_dir / REPORT_DIR_NAME / DATA_QUALITY_FILE_NAME
+    write_text_atomically(path, "\n".join(parts))
+    return path
 
 
 def _render_section(section: Section) -> str:

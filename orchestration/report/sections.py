@@ -28,6 +28,9 @@ SENTIMENT_AUTHOR_COLUMNS = ("author_id", "author", "handle", "author_handle", "c
 SENTIMENT_SOURCE_COLUMNS = ("source", "channel", "source_channel")
 CAMPAIGN_COLUMNS = ("campaign_name", "campaign", "campaign_id")
 EXAMPLE_POSTS = 6
+# The daily sentiment mart, preferred over any other table with a sentiment column.
+SENTIMENT_DAILY_TABLE = "social_sentiment_daily"
+EXAMPLE_POSTS_DAILY = 5
 CHART_HEIGHT = 380
 PALETTE = px.colors.qualitative.Safe + px.colors.qualitative.Pastel
 # A formatted number such as 1,234, -0.25 or 54.4%, right-aligned in tables.
@@ -95,7 +98,7 @@ def build_channel_mix(data: PublishedData, colors: dict[str, str]) -> Section:
 
     section.figures = [mix_figure, trend_figure]
 
-    section.table_html = _table(
+    section.table_html = html_table(
         mix.assign(
             touch_share=mix["touch_share"].map("{:.1%}".format),
             revenue_share=mix["revenue_share"].map("{:.1%}".format),
@@ -147,7 +150,9 @@ def build_attribution(data: PublishedData) -> Section:
     table.columns = [f"{model} revenue" for model in table.columns]
     table = table.reset_index()
 
-    section.table_html = _table(table, money_columns=[c for c in table.columns if c != "channel"])
+    section.table_html = html_table(
+        table, money_columns=[c for c in table.columns if c != "channel"]
+    )
     return section
 
 
@@ -217,7 +222,7 @@ def build_paths(data: PublishedData) -> Section:
     section.figures = [figure]
     top = findings.top_paths(paths, limit=10)
 
-    section.table_html = _table(top.assign(share=top["share"].map("{:.1%}".format)))
+    section.table_html = html_table(top.assign(share=top["share"].map("{:.1%}".format)))
     return section
 
 
@@ -262,7 +267,7 @@ def build_efficiency(data: PublishedData) -> Section:
         figure.data[0].update(offsetgroup=0)
         figure.data[1].update(offsetgroup=1)
         section.figures = [figure]
-        section.table_html = _table(
+        section.table_html = html_table(
             efficiency, money_columns=["revenue", "spend", "cac"], ratio_columns=["roas"]
         )
 
@@ -278,7 +283,7 @@ def build_efficiency(data: PublishedData) -> Section:
         section.notes.append(
             f"By campaign ({name}): {findings.efficiency_finding(campaigns, column)}"
         )
-        section.table_html = (section.table_html or "") + _table(
+        section.table_html = (section.table_html or "") + html_table(
             campaigns, money_columns=["revenue", "spend", "cac"], ratio_columns=["roas"]
         )
     else:
@@ -322,7 +327,7 @@ def build_segments(data: PublishedData) -> Section:
 
     section.figures = [figure]
 
-    section.table_html = _table(
+    section.table_html = html_table(
         summary.assign(
             customer_share=summary["customer_share"].map("{:.1%}".format),
             revenue_share=summary["revenue_share"].map("{:.1%}".format),
@@ -333,6 +338,9 @@ def build_segments(data: PublishedData) -> Section:
 
 
 def build_sentiment(data: PublishedData) -> Section:
+    daily = data.table(SENTIMENT_DAILY_TABLE)
+    if daily is not None:
+        return _build_daily_sentiment(daily)
     section = Section("Social and support sentiment")
     located = _find_sentiment_table(data)
     if located is None:
@@ -389,7 +397,84 @@ def build_sentiment(data: PublishedData) -> Section:
         "renamed person 1, person 2, ... and emails, @handles and phone numbers are masked."
     )
 
-    section.table_html = _table(examples, ratio_columns=[score_column])
+    section.table_html = html_table(examples, ratio_columns=[score_column])
+    return section
+
+
+def _build_daily_sentiment(daily: pd.DataFrame) -> Section:
+    section = Section("Social sentiment over time")
+    if daily.empty:
+        section.notes.append(f"{SENTIMENT_DAILY_TABLE} has no rows, so there are no inbound posts.")
+        return section
+    periods, unit = findings.sentiment_over_time(daily)
+    segments = findings.daily_post_sentiment(daily, "customer_segment")
+
+    section.finding = findings.daily_sentiment_finding(periods, segments, unit)
+    section.notes.append(
+        f"From {SENTIMENT_DAILY_TABLE}: VADER compound scores of inbound social posts, -1 to 1. "
+        f"A post is negative at a score of -0.05 or less. Means per {unit} are weighted by "
+        "scored posts over all customer segments."
+    )
+    if unit == "week":
+        section.notes.append(
+            f"The posts span more than {findings.MAX_DAILY_SENTIMENT_SPAN_DAYS} days, so "
+            "the chart and finding use ISO weeks (Monday to Sunday). The first and last "
+            "weeks may be partial."
+        )
+
+    figure = go.Figure(
+        [
+            go.Bar(
+                name="share negative",
+                x=periods["period_start"],
+                y=periods["share_negative"],
+                yaxis="y2",
+                marker_color="#e8a3a3",
+                opacity=0.7,
+            ),
+            go.Scatter(
+                name="mean sentiment",
+                x=periods["period_start"],
+                y=periods["mean_sentiment"],
+                mode="lines+markers",
+                line={"color": "#1f2a44"},
+            ),
+        ]
+    )
+    figure.update_layout(
+        title=f"Mean sentiment and share of negative inbound posts per {unit}",
+        yaxis={"title": "mean compound score", "range": [-1, 1], "zeroline": True},
+        yaxis2={
+            "title": "share negative",
+            "overlaying": "y",
+            "side": "right",
+            "range": [0, 1],
+            "tickformat": ".0%",
+            "showgrid": False,
+        },
+        xaxis={"type": "date", "title": "week starting" if unit == "week" else None},
+        legend={"orientation": "h", "x": 1, "xanchor": "right", "y": 1.02, "yanchor": "bottom"},
+    )
+
+    section.figures = [figure]
+    table_html = html_table(
+        segments.rename(columns={"customer_segment": "segment"}).assign(
+            share_negative=segments["share_negative"].map("{:.1%}".format)
+        ),
+        ratio_columns=["mean_sentiment"],
+    )
+
+    examples = findings.negative_examples(daily, limit=EXAMPLE_POSTS_DAILY)
+    if examples.empty:
+        section.notes.append("No day and segment has a negative post, so there are no examples.")
+    else:
+        table_html += html_table(examples, ratio_columns=["sentiment"])
+        section.notes.append(
+            f"Examples: the most negative post of each day and segment, the {len(examples)} "
+            "lowest scores shown. The mart keeps no author, and emails, @handles and phone "
+            "numbers in the text are masked by pattern, so a name written out is not."
+        )
+    section.table_html = table_html
     return section
 
 
@@ -406,9 +491,9 @@ def build_quality(
     tables = pd.DataFrame(
         [{"table": name, "published rows": count} for name, count in row_counts.items()]
     )
-    tables_html = _table(tables)
+    tables_html = html_table(tables)
     if checks:
-        tables_html += _table(findings.quality_table(checks))
+        tables_html += html_table(findings.quality_table(checks))
     section.table_html = tables_html
     return section
 
@@ -429,6 +514,10 @@ def _find_segment_column(data: PublishedData) -> tuple[str, str] | None:
 
 def _find_sentiment_table(data: PublishedData) -> tuple[str, str, str] | None:
     for name in sorted(data.tables):
+        # customers has one mean sentiment per customer and no post time, so it is no
+        # sentiment time series.
+        if name == "customers":
+            continue
         frame = data.tables[name]
         scores = [
             column
@@ -457,7 +546,7 @@ def _node_order(node: str) -> tuple[int, str]:
     return (int(step), channel) if step.isdigit() else (10**6, node)
 
 
-def _table(
+def html_table(
     frame: pd.DataFrame,
     money_columns: list[str] | None = None,
     ratio_columns: list[str] | None = None,

@@ -57,6 +57,7 @@ MART_TABLE_NAMES = (
     "identity_links",
     "customer_id_history",
     "customer_value",
+    "social_sentiment_daily",
 )
 PUBLISHED_MARTS_KEY = AssetKey(["published", "marts"])
 

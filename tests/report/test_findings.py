@@ -443,3 +443,172 @@ def test_attribution_long_prefers_credited_revenue():
     )
     long = findings.attribution_models_long(long_input)
     assert list(long["revenue"]) == [20.0, 60.0]
+
+
+def sentiment_daily_rows(rows: list[tuple]) -> pd.DataFrame:
+    """Build social_sentiment_daily rows from (date, segment, posts, scored, negative, sum,
+    example score, example text) tuples."""
+    frame = pd.DataFrame(
+        rows,
+        columns=[
+            "post_date",
+            "customer_segment",
+            "count_inbound_posts",
+            "count_scored_posts",
+            "count_negative_posts",
+            "sum_sentiment_compound",
+            "example_sentiment_compound",
+            "example_post_text",
+        ],
+    )
+    frame["post_date"] = pd.to_datetime(frame["post_date"])
+    return frame
+
+
+SENTIMENT_DAILY = sentiment_daily_rows(
+    [
+        # 03-03: 4 scored posts, sum 0.2 - 0.6 = -0.4, mean -0.10, 2 negative.
+        (date(2025, 3, 3), "loyal", 3, 3, 1, 0.2, -0.7, "slow @[handle]"),
+        (date(2025, 3, 3), "prospect", 2, 1, 1, -0.6, -0.6, "broken again"),
+        # 03-04: 1 scored post of 2, mean +0.50, no negative.
+        (date(2025, 3, 4), "loyal", 2, 1, 0, 0.5, None, None),
+        # 03-05: 2 scored posts, sum -0.8, mean -0.40, 2 negative.
+        (date(2025, 3, 5), "prospect", 2, 2, 2, -0.8, -0.7, "mail x@example.com"),
+    ]
+)
+
+
+def test_daily_post_sentiment_per_day():
+    days = findings.daily_post_sentiment(SENTIMENT_DAILY, "post_date").set_index("post_date")
+    first = days.loc[pd.Timestamp("2025-03-03")]
+    assert first["posts"] == 5
+    assert first["scored_posts"] == 4
+    assert first["mean_sentiment"] == pytest.approx(-0.1)
+    assert first["share_negative"] == pytest.approx(0.5)
+    assert days.at[pd.Timestamp("2025-03-04"), "mean_sentiment"] == pytest.approx(0.5)
+    assert days.at[pd.Timestamp("2025-03-04"), "share_negative"] == 0.0
+    assert list(days.index) == sorted(days.index)
+
+
+def test_daily_post_sentiment_without_scores():
+    rows = sentiment_daily_rows([(date(2025, 3, 3), "new", 2, 0, 0, None, None, None)])
+    days = findings.daily_post_sentiment(rows, "post_date")
+    assert days.at[0, "posts"] == 2
+    assert pd.isna(days.at[0, "mean_sentiment"])
+    assert pd.isna(days.at[0, "share_negative"])
+    periods, unit = findings.sentiment_over_time(rows)
+    segments = findings.daily_post_sentiment(rows, "customer_segment")
+    assert findings.daily_sentiment_finding(periods, segments, unit) == (
+        "No inbound social post has a sentiment score."
+    )
+
+
+def test_sentiment_over_time_units():
+    periods, unit = findings.sentiment_over_time(SENTIMENT_DAILY)
+    assert unit == "day"
+    assert list(periods["period_start"].dt.day) == [3, 4, 5]
+    # 2025-03-05 (Wed) and 2025-04-03 (Thu) are 29 days apart, more than 28: weeks
+    # starting 03-03 and 03-31.
+    later = sentiment_daily_rows([(date(2025, 4, 3), "new", 1, 1, 1, -0.3, -0.3, "x")])
+    periods, unit = findings.sentiment_over_time(pd.concat([SENTIMENT_DAILY, later]))
+    assert unit == "week"
+    assert [day.isoformat() for day in periods["period_start"].dt.date] == [
+        "2025-03-03",
+        "2025-03-31",
+    ]
+    # Week of 03-03: 7 scored posts summing to -0.4 + 0.5 - 0.8 = -0.7.
+    assert periods.at[0, "scored_posts"] == 7
+    assert periods.at[0, "mean_sentiment"] == pytest.approx(-0.1)
+    assert periods.at[1, "share_negative"] == 1.0
+
+
+def test_daily_sentiment_finding_names_segment():
+    periods, unit = findings.sentiment_over_time(SENTIMENT_DAILY)
+    segments = findings.daily_post_sentiment(SENTIMENT_DAILY, "customer_segment")
+    # 4 of 7 scored posts negative (57.1%). loyal: 1 of 4 (25.0%), prospect: 3 of 3.
+    assert findings.daily_sentiment_finding(periods, segments, unit, min_segment_posts=3) == (
+        "Mean sentiment of inbound posts went from -0.10 on 2025-03-03 (4 posts) to -0.40 "
+        "on 2025-03-05 (2 posts), and 57.1% of 7 scored posts were negative. Among segments "
+        "with 3+ scored posts, prospect has the highest share of negative posts, 100.0% of 3."
+    )
+
+
+def test_daily_sentiment_finding_skips_small_segments():
+    periods, unit = findings.sentiment_over_time(SENTIMENT_DAILY)
+    segments = findings.daily_post_sentiment(SENTIMENT_DAILY, "customer_segment")
+    # With 4+ posts only loyal qualifies, so no segment is named.
+    finding = findings.daily_sentiment_finding(periods, segments, unit, min_segment_posts=4)
+    assert finding.endswith("57.1% of 7 scored posts were negative.")
+
+
+def test_daily_sentiment_finding_in_weeks():
+    periods = pd.DataFrame(
+        {
+            "period_start": pd.to_datetime(["2025-03-03", "2025-03-10"]),
+            "scored_posts": [4, 6],
+            "negative_posts": [1, 2],
+            "mean_sentiment": [0.25, -0.05],
+        }
+    )
+    segments = pd.DataFrame(columns=["customer_segment", "scored_posts", "share_negative"])
+    assert findings.daily_sentiment_finding(periods, segments, "week") == (
+        "Mean sentiment of inbound posts went from +0.25 in the week of 2025-03-03 (4 posts) "
+        "to -0.05 in the week of 2025-03-10 (6 posts), and 30.0% of 10 scored posts were "
+        "negative."
+    )
+
+
+def test_daily_sentiment_finding_one_day_one_segment():
+    rows = SENTIMENT_DAILY[SENTIMENT_DAILY["post_date"] == pd.Timestamp("2025-03-05")]
+    periods, unit = findings.sentiment_over_time(rows)
+    segments = findings.daily_post_sentiment(rows, "customer_segment")
+    assert findings.daily_sentiment_finding(periods, segments, unit) == (
+        "Inbound posts have one day of scores (2025-03-05): mean sentiment -0.40, "
+        "100.0% of 2 posts negative."
+    )
+
+
+def test_daily_sentiment_finding_segment_tie():
+    rows = sentiment_daily_rows(
+        [
+            (date(2025, 3, 3), "new", 1, 1, 1, -0.5, -0.5, "a"),
+            (date(2025, 3, 3), "at_risk", 2, 2, 2, -1.0, -0.5, "b"),
+            (date(2025, 3, 3), "champion", 2, 2, 2, -1.0, -0.5, "c"),
+        ]
+    )
+    periods, unit = findings.sentiment_over_time(rows)
+    segments = findings.daily_post_sentiment(rows, "customer_segment")
+    # All three are 100% negative: the two with 2 posts beat new, at_risk wins by name.
+    finding = findings.daily_sentiment_finding(periods, segments, unit, min_segment_posts=1)
+    assert finding.endswith("at_risk has the highest share of negative posts, 100.0% of 2.")
+
+
+def test_negative_examples_order_and_masking():
+    examples = findings.negative_examples(SENTIMENT_DAILY, limit=5)
+    # Two rows at -0.7: the earlier date first. The 03-04 row has no example.
+    assert list(examples["text"]) == ["slow @[handle]", "mail [email]", "broken again"]
+    assert list(examples["sentiment"]) == [-0.7, -0.7, -0.6]
+    assert list(examples["post_date"]) == ["2025-03-03", "2025-03-05", "2025-03-03"]
+    assert list(examples.columns) == ["post_date", "customer_segment", "sentiment", "text"]
+    assert len(findings.negative_examples(SENTIMENT_DAILY, limit=2)) == 2
+
+
+def test_checks_table_failed_first():
+    checks = [
+        CheckOutcome("marts/customers", "customers_expectations", True, 4, None),
+        CheckOutcome("marts/orders", "not_null_order_id", False, None, "2 null order ids"),
+        CheckOutcome("marts/customers", "unique_customer_id", True, None, None),
+    ]
+    table = findings.checks_table(checks)
+    assert list(table["check"]) == [
+        "not_null_order_id",
+        "customers_expectations",
+        "unique_customer_id",
+    ]
+    assert list(table["passed"]) == ["NO", "yes", "yes"]
+    assert list(table["kind"]) == [
+        "dbt test or other check",
+        "expectation suite",
+        "dbt test or other check",
+    ]
+    assert table.at[0, "description"] == "2 null order ids"

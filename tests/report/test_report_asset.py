@@ -5,9 +5,12 @@ worked out by hand in the comments next to the rows.
 """
 
 import html
+import shutil
+import sys
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 from dagster import (
     AssetCheckResult,
@@ -17,10 +20,14 @@ from dagster import (
     asset_check,
     materialize,
 )
+from dagster_dbt import DbtCliResource
 
+from orchestration.dbt.project import rightpath_dbt_project
 from orchestration.publish.assets import PublishResource
 from orchestration.publish.publisher import publish_marts
+from orchestration.report import sections
 from orchestration.report.assets import INSIGHTS_REPORT_KEY, insights_report
+from orchestration.report.data import PublishedData
 
 WAREHOUSE_SQL = """
 create schema marts;
@@ -86,6 +93,24 @@ select * from (values
     (timestamp '2025-03-11 09:00', 'social', 'AliceTweets', 'thanks @BrandSupport', 0.5),
     (timestamp '2025-03-11 10:00', 'support', 'eve', 'invoice copy please', 0.0)
 ) as t(posted_at, source, author_id, text, sentiment_score);
+
+-- Days: 03-03 has 3 scored posts summing to -0.6 + 0.4 + 0.8 = 0.6 (mean +0.20),
+-- 03-05 has 2 scored posts summing to -0.9 (mean -0.45). 2 of 5 scored posts are
+-- negative (40.0%). No segment has the 5 scored posts needed to be named.
+-- The examples are p4 (-0.90), then p1 (-0.60). p4's phone number is not masked
+-- here, so the report has to mask it.
+create table marts.social_sentiment_daily as
+select * from (values
+    (date '2025-03-03', 'champion', 2, 2, 1, 1, -0.2, -0.1, 0.5, 'p1', -0.6,
+     'late again @[handle]'),
+    (date '2025-03-03', 'prospect', 1, 1, 0, 1, 0.8, 0.8, 0.0, null, null, null),
+    (date '2025-03-05', 'champion', 1, 1, 1, 0, -0.9, -0.9, 1.0, 'p4', -0.9,
+     'refund now, call 555 010 0199'),
+    (date '2025-03-05', 'prospect', 2, 1, 0, 0, 0.0, 0.0, 0.0, null, null, null)
+) as t(post_date, customer_segment, count_inbound_posts, count_scored_posts,
+       count_negative_posts, count_positive_posts, sum_sentiment_compound,
+       mean_sentiment_compound, share_negative, example_post_id,
+       example_sentiment_compound, example_post_text);
 """
 
 
@@ -100,6 +125,22 @@ def warehouse(tmp_path: Path) -> Path:
     with duckdb.connect(str(path)) as connection:
         connection.execute(WAREHOUSE_SQL)
     return path
+
+
+@pytest.fixture
+def dbt(warehouse: Path, monkeypatch: pytest.MonkeyPatch) -> DbtCliResource:
+    """The project's dbt, with the profile pointed at the hand-built warehouse."""
+    monkeypatch.setenv("RIGHTPATH_WAREHOUSE_PATH", str(warehouse))
+    return DbtCliResource(
+        project_dir=rightpath_dbt_project,
+        dbt_executable=str(Path(sys.executable).parent / "dbt"),
+    )
+
+
+@pytest.fixture
+def failing_dbt() -> DbtCliResource:
+    """A dbt resource whose executable exits with status 1, so docs generation fails fast."""
+    return DbtCliResource(project_dir=rightpath_dbt_project, dbt_executable=shutil.which("false"))
 
 
 # The four marts of the hand-built warehouse, published by a stand-in for the
@@ -122,12 +163,12 @@ def published_rows_check() -> AssetCheckResult:
     return AssetCheckResult(passed=True, metadata={"row_count": 18})
 
 
-def test_report_after_publish(warehouse: Path, tmp_path: Path):
+def test_report_after_publish(warehouse: Path, tmp_path: Path, dbt: DbtCliResource):
     publish_dir = tmp_path / "published"
     resource = PublishResource(warehouse_path=str(warehouse), publish_dir=str(publish_dir))
     result = materialize(
         [published_base_marts, insights_report, published_rows_check],
-        resources={"publish": resource},
+        resources={"publish": resource, "dbt": dbt},
         instance=DagsterInstance.ephemeral(),
     )
     assert result.success
@@ -179,8 +220,34 @@ def test_report_after_publish(warehouse: Path, tmp_path: Path):
     assert metadata["checks_failed"].value == 0
     assert "paid_search brought 75.0% of last-touch revenue" in metadata["summary"].value
 
+    # The header links both pages, which sit beside index.html.
+    assert '<a href="data_quality.html">' in page
+    assert '<a href="dbt_docs.html">' in page
 
-def test_report_reads_new_marts(warehouse: Path, tmp_path: Path):
+    quality_page = (publish_dir / "report" / "data_quality.html").read_text(encoding="utf-8")
+    assert "published_marts_rows" in quality_page
+    assert escaped("All 0 expectation suites and 1 other checks passed") in quality_page
+    assert "Plotly" not in quality_page
+    assert metadata["data_quality_path"].value == str(publish_dir / "report" / "data_quality.html")
+
+    # dbt's static page embeds the manifest and the catalog, which reads the
+    # hand-built warehouse: marts.customers is there, with its rfm_segment column.
+    docs_page = (publish_dir / "report" / "dbt_docs.html").read_text(encoding="utf-8")
+    assert metadata["dbt_docs_generated"].value is True
+    assert metadata["dbt_docs_seconds"].value > 0
+    assert "model.rightpath.social_sentiment_daily" in docs_page
+    assert "model.rightpath.customers" in docs_page
+    assert "rfm_segment" in docs_page
+    assert "were not generated" not in docs_page
+    # dbt wrote into a temporary target folder, not beside the report.
+    assert sorted(path.name for path in (publish_dir / "report").iterdir()) == [
+        "data_quality.html",
+        "dbt_docs.html",
+        "index.html",
+    ]
+
+
+def test_report_reads_new_marts(warehouse: Path, tmp_path: Path, failing_dbt: DbtCliResource):
     publish_dir = tmp_path / "published"
     tables = [
         *BASE_TABLES,
@@ -190,7 +257,9 @@ def test_report_reads_new_marts(warehouse: Path, tmp_path: Path):
     publish_marts(warehouse, publish_dir, tables)
     resource = PublishResource(warehouse_path=str(warehouse), publish_dir=str(publish_dir))
     result = materialize(
-        [insights_report], resources={"publish": resource}, instance=DagsterInstance.ephemeral()
+        [insights_report],
+        resources={"publish": resource, "dbt": failing_dbt},
+        instance=DagsterInstance.ephemeral(),
     )
     assert result.success
     page = (publish_dir / "report" / "index.html").read_text(encoding="utf-8")
@@ -221,15 +290,83 @@ def test_report_reads_new_marts(warehouse: Path, tmp_path: Path):
     assert escaped("No check results were recorded in this run") in page
 
 
-def test_report_without_publish_fails(tmp_path: Path):
+def test_report_without_publish_fails(tmp_path: Path, failing_dbt: DbtCliResource):
     resource = PublishResource(
         warehouse_path=str(tmp_path / "missing.duckdb"), publish_dir=str(tmp_path / "empty")
     )
     result = materialize(
         [insights_report],
-        resources={"publish": resource},
+        resources={"publish": resource, "dbt": failing_dbt},
         instance=DagsterInstance.ephemeral(),
         raise_on_error=False,
     )
     assert not result.success
     assert not (tmp_path / "empty" / "report").exists()
+
+
+def test_report_daily_sentiment(warehouse: Path, tmp_path: Path, failing_dbt: DbtCliResource):
+    publish_dir = tmp_path / "published"
+    tables = [*BASE_TABLES, ("marts", "social_sentiment"), ("marts", "social_sentiment_daily")]
+    publish_marts(warehouse, publish_dir, tables)
+    resource = PublishResource(warehouse_path=str(warehouse), publish_dir=str(publish_dir))
+    result = materialize(
+        [insights_report],
+        resources={"publish": resource, "dbt": failing_dbt},
+        instance=DagsterInstance.ephemeral(),
+    )
+    assert result.success
+    page = (publish_dir / "report" / "index.html").read_text(encoding="utf-8")
+
+    # social_sentiment_daily is used although social_sentiment also has scores.
+    assert "Social sentiment over time" in page
+    assert "Mean social sentiment went from" not in page
+    expected = (
+        "Mean sentiment of inbound posts went from +0.20 on 2025-03-03 (3 posts) to -0.45 "
+        "on 2025-03-05 (2 posts), and 40.0% of 5 scored posts were negative."
+    )
+    assert escaped(expected) in page
+    assert escaped("refund now, call [phone]") in page
+    assert escaped("late again @[handle]") in page
+    assert "555 010 0199" not in page
+    assert page.index("refund now") < page.index("late again")
+
+
+def test_dbt_docs_failure_keeps_report(
+    warehouse: Path, tmp_path: Path, failing_dbt: DbtCliResource
+):
+    publish_dir = tmp_path / "published"
+    publish_marts(warehouse, publish_dir, BASE_TABLES)
+    resource = PublishResource(warehouse_path=str(warehouse), publish_dir=str(publish_dir))
+    result = materialize(
+        [insights_report],
+        resources={"publish": resource, "dbt": failing_dbt},
+        instance=DagsterInstance.ephemeral(),
+    )
+    assert result.success
+    assert (publish_dir / "report" / "index.html").is_file()
+    docs_page = (publish_dir / "report" / "dbt_docs.html").read_text(encoding="utf-8")
+    assert "dbt docs were not generated for this publish" in docs_page
+    assert "exit code 1" in docs_page
+    metadata = result.asset_materializations_for_node("published__insights_report")[0].metadata
+    assert metadata["dbt_docs_generated"].value is False
+
+
+def test_sentiment_skips_customers_mart():
+    # customers has a mean score per customer and a *_at column, but no post times.
+    customers = pd.DataFrame(
+        {
+            "customer_id": ["a", "b"],
+            "first_seen_at": pd.to_datetime(["2025-03-03", "2025-03-10"]),
+            "mean_social_sentiment": [-0.5, 0.5],
+        }
+    )
+    data = PublishedData(
+        publish_dir=Path("unused"),
+        manifest={"version": 1, "tables": []},
+        tables={"customers": customers},
+        checksum_matches=True,
+    )
+    section = sections.build_sentiment(data)
+    assert section.figures == []
+    assert section.finding is None
+    assert "No published mart has a numeric sentiment column" in section.notes[0]
