@@ -2,7 +2,8 @@
 
 Each asset reads every landing file that the landing config lists for its
 table, loads the rows that parse into ``raw.<table>`` and sends the rest to
-``raw.quarantine`` with a reason. Rows from files no longer listed in the
+``raw.quarantine`` with a reason. Its metadata lists the columns of each file
+that no raw table maps (``unmapped_columns``). Rows from files no longer listed in the
 landing config are removed, so a raw table always mirrors the current config.
 """
 
@@ -110,6 +111,10 @@ def build_raw_asset(table: RawTable) -> AssetsDefinition:
             check = _reconciliation_result(conn, table)
         for error in result.errors:
             context.log.error(error)
+        for file, columns in result.unmapped_columns.items():
+            context.log.warning(
+                f"{file}: column(s) not mapped to any raw table, not loaded: {', '.join(columns)}"
+            )
         if removed:
             context.log.info(f"Removed {removed} rows of files no longer in the landing config")
         context.log.info(
@@ -121,7 +126,9 @@ def build_raw_asset(table: RawTable) -> AssetsDefinition:
                 "files_read": result.files_read,
                 "rows_loaded": result.rows_loaded,
                 "rows_quarantined": result.rows_quarantined,
+                "rows_erased": result.rows_erased,
                 "file_errors": MetadataValue.json(list(result.errors)),
+                "unmapped_columns": MetadataValue.json(result.unmapped_columns),
                 "dagster/row_count": result.rows_loaded,
             },
             check_results=[check],

@@ -13,6 +13,14 @@ of another channel), when a required column is missing or empty, or when a
 timestamp or number does not parse. Duplicate records are loaded as they are,
 and dbt staging keeps one row per event id.
 
+A record of a person erased with ``python -m orchestration.privacy.erase``
+is quarantined with reason ``erased`` and no raw text; see
+``orchestration/privacy/suppression.py``.
+
+A landing file with columns (CSV) or top-level JSON keys that no raw table
+written from it reads is loaded, and those fields are returned in
+``FileIngest.unmapped_columns`` and logged as a warning.
+
 A file whose content (sha256) equals that of another file already loaded
 into the same raw table, under another name, is a copy. It is logged and
 returned with ``duplicate_of`` set, and nothing of it is loaded. Rows that
@@ -25,11 +33,20 @@ ingest stay; the other files still load.
 
 Rows of files that the landing config no longer lists stay until
 ``remove_unlisted_files`` removes them.
+
+Tests only: when the environment variable ``RIGHTPATH_FAULT_LOSE_RECORD``
+names a raw table, the loader loses the first loadable record of each file
+of that table. The record is counted in ``records_landed`` but neither loaded
+nor quarantined, so the reconciliation check fails as it would for a loader
+bug that drops records.
 """
 
+import csv
 import hashlib
 import itertools
 import logging
+import os
+import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -37,7 +54,12 @@ from pathlib import Path
 import duckdb
 
 from orchestration.ingest.adapters import ADAPTERS, AdapterError, StageRequest
-from orchestration.ingest.adapters.base import ident, utc_timestamp_sql
+from orchestration.ingest.adapters.base import (
+    FieldReads,
+    ident,
+    track_field_reads,
+    utc_timestamp_sql,
+)
 from orchestration.ingest.landing import LandingConfig, LandingEntry
 from orchestration.ingest.schema import (
     LANDED_FILES_COLUMNS,
@@ -50,11 +72,14 @@ from orchestration.ingest.schema import (
     create_table_sql,
     raw_table_ddl,
 )
+from orchestration.privacy.suppression import mark_erased_rows
 
 logger = logging.getLogger(__name__)
 
 # Maximum length, in grapheme clusters, of a value quoted in a quarantine reason.
 REASON_VALUE_CHARS = 200
+# Names a raw table whose files lose one record each; see the module docstring.
+FAULT_LOSE_RECORD_ENV = "RIGHTPATH_FAULT_LOSE_RECORD"
 _stage_numbers = itertools.count(1)
 
 
@@ -71,6 +96,9 @@ class FileIngest:
     error: str | None = None  # set when the file could not be read; nothing was written
     # The file already loaded with the same sha256, when this file is a copy of it.
     duplicate_of: str | None = None
+    # CSV columns or top-level JSON keys of the file that no raw table reads from it.
+    unmapped_columns: tuple[str, ...] = ()
+    rows_erased: int = 0  # records of erased people, counted in rows_quarantined
 
 
 @dataclass(frozen=True)
@@ -99,6 +127,17 @@ class IngestResult:
     @property
     def duplicates(self) -> list[FileIngest]:
         return [file for file in self.files if file.duplicate_of is not None]
+
+    @property
+    def unmapped_columns(self) -> dict[str, list[str]]:
+        """Return the unmapped columns by file, for files that have any."""
+        return {
+            file.file: list(file.unmapped_columns) for file in self.files if file.unmapped_columns
+        }
+
+    @property
+    def rows_erased(self) -> int:
+        return sum(file.rows_erased for file in self.files)
 
 
 def ensure_raw_tables(conn: duckdb.DuckDBPyConnection) -> None:
@@ -213,8 +252,11 @@ def _ingest_file(
         original = _file_with_content(conn, table, sha256, display)
         if original is not None:
             return _skip_copy(conn, entry, table, display, original)
-        ADAPTERS[entry.format].stage(StageRequest(conn, entry, path, table.name, stage_table))
+        with track_field_reads() as reads:
+            ADAPTERS[entry.format].stage(StageRequest(conn, entry, path, table.name, stage_table))
+        unmapped = _unmapped_columns(conn, entry, path, table, reads)
         checked = _check_stage(conn, stage_table, table)
+        erased = mark_erased_rows(conn, checked, table.name)
         loaded, quarantined = _replace_file_rows(
             conn, checked, table, display, entry.format, sha256
         )
@@ -232,14 +274,23 @@ def _ingest_file(
             RAW_SCHEMA,
             table.name,
         )
+    if unmapped:
+        logger.warning(
+            "%s: %s has column(s) that %s does not map, so they are not loaded: %s",
+            entry.label,
+            display,
+            entry.format,
+            ", ".join(unmapped),
+        )
     log = logger.warning if quarantined else logger.info
     log(
-        "%s -> %s.%s: %d row(s) loaded, %d quarantined",
+        "%s -> %s.%s: %d row(s) loaded, %d quarantined (%d of an erased person)",
         display,
         RAW_SCHEMA,
         table.name,
         loaded,
         quarantined,
+        erased,
     )
     return FileIngest(
         file=display,
@@ -248,7 +299,52 @@ def _ingest_file(
         records_landed=loaded + quarantined,
         rows_loaded=loaded,
         rows_quarantined=quarantined,
+        unmapped_columns=tuple(unmapped),
+        rows_erased=erased,
     )
+
+
+def _unmapped_columns(
+    conn: duckdb.DuckDBPyConnection,
+    entry: LandingEntry,
+    path: Path,
+    table: RawTable,
+    reads: FieldReads,
+) -> list[str]:
+    """Return the fields of `path` that no raw table written from this file reads.
+
+    An adapter may write several raw tables from one CSV file (Shopify orders
+    and order lines). The columns the other tables read depend only on the
+    header, so the adapter stages each other table from a header-only copy.
+    """
+    unmapped = reads.unmapped()
+    if not unmapped or reads.header is None:
+        return unmapped
+    adapter = ADAPTERS[entry.format]
+    siblings = [
+        name
+        for name in adapter.tables
+        if name != table.name and path in adapter.files_for(entry, name)
+    ]
+    if not siblings:
+        return unmapped
+    python_encoding = "utf-8" if entry.encoding == "utf-8" else entry.encoding
+    with tempfile.TemporaryDirectory(prefix="rightpath-header-") as folder:
+        header_only = Path(folder) / "header.csv"
+        with header_only.open("w", encoding=python_encoding, newline="") as handle:
+            csv.writer(handle).writerow(reads.fields or [])
+        for sibling in siblings:
+            stage_table = f"_rp_stage_{next(_stage_numbers)}"
+            try:
+                with track_field_reads() as sibling_reads:
+                    adapter.stage(StageRequest(conn, entry, header_only, sibling, stage_table))
+            except AdapterError:
+                # That table cannot load this file, e.g. a required column is missing.
+                continue
+            finally:
+                _drop_stage_tables(conn, stage_table)
+            unmapped = [name for name in unmapped if name not in sibling_reads.read]
+    return unmapped
 
 
 def _file_with_content(
@@ -442,10 +538,11 @@ def _replace_file_rows(
     quarantine = f"{RAW_SCHEMA}.{QUARANTINE_TABLE}"
     landed_files = f"{RAW_SCHEMA}.{LANDED_FILES_TABLE}"
 
-    loaded, quarantined = conn.execute(
-        f"SELECT count(*) FILTER (WHERE _reason IS NULL), "
+    landed, loaded, quarantined = conn.execute(
+        f"SELECT count(*), count(*) FILTER (WHERE _reason IS NULL), "
         f"count(*) FILTER (WHERE _reason IS NOT NULL) FROM {checked}"
     ).fetchone()
+    loaded -= _lose_record_for_tests(conn, checked, table)
 
     conn.execute("BEGIN TRANSACTION")
     try:
@@ -486,7 +583,7 @@ def _replace_file_rows(
                 format_name,
                 table.name,
                 sha256,
-                loaded + quarantined,
+                landed,
                 loaded,
                 quarantined,
                 loaded_at,
@@ -497,6 +594,27 @@ def _replace_file_rows(
         conn.execute("ROLLBACK")
         raise
     return int(loaded), int(quarantined)
+
+
+def _lose_record_for_tests(conn: duckdb.DuckDBPyConnection, checked: str, table: RawTable) -> int:
+    """Delete the first loadable row of `checked` when the fault variable names `table`.
+
+    Returns the number of rows deleted, 0 or 1. See the module docstring.
+    """
+    if os.environ.get(FAULT_LOSE_RECORD_ENV) != table.name:
+        return 0
+    row = conn.execute(
+        f"DELETE FROM {checked} WHERE _line = "
+        f"(SELECT min(_line) FROM {checked} WHERE _reason IS NULL) AND _reason IS NULL"
+    ).fetchone()
+    lost = int(row[0]) if row else 0
+    logger.warning(
+        "%s is set to %s: %d record(s) of this file are neither loaded nor quarantined",
+        FAULT_LOSE_RECORD_ENV,
+        table.name,
+        lost,
+    )
+    return lost
 
 
 def _drop_stage_tables(conn: duckdb.DuckDBPyConnection, stage_table: str) -> None:

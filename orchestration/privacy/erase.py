@@ -14,11 +14,14 @@
 3. rebuilds the dbt models (``dbt run``) and republishes the marts,
    removing every earlier published version;
 4. records the request in ``privacy.erasure_requests`` as the identifier's
-   salted SHA-256 hash, the time and the number of rows removed.
+   salted SHA-256 hash, the time, the number of rows removed and, in
+   ``erased_keys``, the salted hashes of every identifier and record key of
+   the person.
 
 Landing files are not changed: the command prints the landing files that
-contained the person, and those must be cleaned at the source before the
-next pipeline run, or that run loads the person again.
+contained the person. Later ingests quarantine the person's records in them
+with reason ``erased`` and no raw text (``orchestration/privacy/suppression.py``),
+but the files should still be cleaned at the source.
 Run it while no pipeline run holds the warehouse, because DuckDB allows one
 writer per file. The salt comes from ``RIGHTPATH_PII_SALT`` and is required.
 """
@@ -40,56 +43,19 @@ import duckdb
 
 from orchestration.ingest.schema import LANDED_FILES_TABLE, QUARANTINE_TABLE, RAW_SCHEMA
 from orchestration.privacy.pii import PII_SALT_ENV, pii_salt
+from orchestration.privacy.suppression import (
+    ERASURE_SCHEMA,
+    ERASURE_TABLE,
+    NORMALIZE_SQL,
+    RAW_IDENTITY_COLUMNS,
+    erased_key_hashes,
+    normalize_sql,
+)
 from orchestration.settings import DBT_PROJECT_DIR, Settings
 
 logger = logging.getLogger(__name__)
 
-ERASURE_SCHEMA = "privacy"
-ERASURE_TABLE = "erasure_requests"
 IDENTIFIER_TYPES = ("email", "phone", "handle")
-
-# Raw table -> (column of the record key that dbt's identifier rows use, the
-# dbt source name of those rows, identifier columns as (column, identifier type)).
-RAW_IDENTITY_COLUMNS: dict[str, tuple[str, str, tuple[tuple[str, str], ...]]] = {
-    "web_events": (
-        "event_id",
-        "web",
-        (
-            ("anonymous_id", "cookie"),
-            ("user_id", "user_id"),
-            ("email", "email"),
-            ("phone", "phone"),
-        ),
-    ),
-    "email_events": ("event_id", "email", (("email", "email"),)),
-    "social_posts": ("post_id", "social", (("author_handle", "handle"),)),
-    "support_tickets": (
-        "ticket_id",
-        "support",
-        (
-            ("requester_id", "requester_id"),
-            ("requester_email", "email"),
-            ("requester_phone", "phone"),
-            ("requester_handle", "handle"),
-        ),
-    ),
-    "orders": (
-        "order_id",
-        "shop",
-        (("customer_id", "shop_customer"), ("email", "email"), ("phone", "phone")),
-    ),
-}
-
-# SQL that normalizes identifier text the way dbt staging does
-# (dbt_project/macros/normalize_identifiers.sql).
-NORMALIZE_SQL = {
-    "email": "nullif(lower(trim({0})), '')",
-    "handle": "nullif(lower(regexp_replace(trim({0}), '^@', '')), '')",
-    "phone": (
-        "nullif(CASE WHEN trim({0}) LIKE '+%' THEN '+' ELSE '' END "
-        "|| regexp_replace({0}, '[^0-9]', '', 'g'), '')"
-    ),
-}
 
 
 class ErasureError(RuntimeError):
@@ -125,8 +91,10 @@ def erase_person(
             "pipeline run that holds it finishes"
         ) from error
     try:
-        removed, landing_files = _erase_from_raw(conn, identifier_type, value)
-        _record_request(conn, identifier_type, identifier_sha256, removed)
+        removed, landing_files, keys = _erase_from_raw(conn, identifier_type, value)
+        _record_request(
+            conn, identifier_type, identifier_sha256, removed, erased_key_hashes(salt, keys)
+        )
         conn.execute("CHECKPOINT")
     finally:
         conn.close()
@@ -143,7 +111,8 @@ def erase_person(
 
 def _erase_from_raw(
     conn: duckdb.DuckDBPyConnection, identifier_type: str, value: str
-) -> tuple[dict[str, int], list[str]]:
+) -> tuple[dict[str, int], list[str], list[str]]:
+    """Delete the person's rows and return the rows removed, their files and their keys."""
     normalized = conn.execute(
         f"SELECT {NORMALIZE_SQL[identifier_type].format('?')}", [value]
     ).fetchone()[0]
@@ -200,11 +169,19 @@ def _erase_from_raw(
             row[0]
             for row in conn.execute("SELECT DISTINCT _file FROM erase_counts ORDER BY 1").fetchall()
         ]
+        keys = [
+            row[0]
+            for row in conn.execute(
+                "SELECT DISTINCT identifier_type || ':' || identifier_value FROM erase_identifiers "
+                "UNION SELECT DISTINCT 'record:' || source || ':' || record_key "
+                "FROM erase_identifiers"
+            ).fetchall()
+        ]
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
         raise
-    return removed, landing_files
+    return removed, landing_files, keys
 
 
 def _delete_identified(
@@ -216,10 +193,9 @@ def _delete_identified(
 ) -> int:
     matches = [f"{key} IN (SELECT record_key FROM erase_identifiers WHERE source = '{source}')"]
     for column, identifier_type in columns:
-        normalize = NORMALIZE_SQL.get(identifier_type, "nullif(trim({0}), '')")
         matches.append(
-            f"{normalize.format(column)} IN (SELECT identifier_value FROM erase_identifiers "
-            f"WHERE identifier_type = '{identifier_type}')"
+            f"{normalize_sql(identifier_type, column)} IN (SELECT identifier_value "
+            f"FROM erase_identifiers WHERE identifier_type = '{identifier_type}')"
         )
     # The landed text of each identifier goes into erase_texts, so quarantined
     # copies of the same records match in whatever form they were landed.
@@ -325,6 +301,7 @@ def _record_request(
     identifier_type: str,
     identifier_sha256: str,
     removed: dict[str, int],
+    erased_keys: list[str],
 ) -> None:
     conn.execute(f"CREATE SCHEMA IF NOT EXISTS {ERASURE_SCHEMA}")
     conn.execute(
@@ -333,17 +310,27 @@ def _record_request(
             identifier_type VARCHAR,
             identifier_sha256 VARCHAR,
             requested_at TIMESTAMP,
-            rows_removed BIGINT
+            rows_removed BIGINT,
+            erased_keys VARCHAR[]
         )
         """
     )
+    # NOTE: requests recorded before this column existed have NULL keys, so they
+    # suppress nothing at ingest. Erasing those people again records their keys.
     conn.execute(
-        f"INSERT INTO {ERASURE_SCHEMA}.{ERASURE_TABLE} VALUES (?, ?, ?, ?)",
+        f"ALTER TABLE {ERASURE_SCHEMA}.{ERASURE_TABLE} "
+        "ADD COLUMN IF NOT EXISTS erased_keys VARCHAR[]"
+    )
+    conn.execute(
+        f"INSERT INTO {ERASURE_SCHEMA}.{ERASURE_TABLE} "
+        "(identifier_type, identifier_sha256, requested_at, rows_removed, erased_keys) "
+        "VALUES (?, ?, ?, ?, ?)",
         [
             identifier_type,
             identifier_sha256,
             datetime.now(UTC).replace(tzinfo=None),
             sum(removed.values()),
+            erased_keys,
         ],
     )
 
@@ -417,7 +404,8 @@ def main(argv: list[str] | None = None) -> int:
         )
     if result.landing_files:
         sys.stdout.write(
-            "Remove the person from these landing files before the next pipeline run:\n"
+            "These landing files contain the person; ingest quarantines those records as "
+            "'erased', but remove them at the source:\n"
         )
         for name in result.landing_files:
             sys.stdout.write(f"  {name}\n")

@@ -139,7 +139,7 @@ def test_utf8_bom_files_load_first_record(conn, tmp_path):
     assert (social.rows_loaded, social.rows_quarantined) == (1, 0)
 
 
-def test_new_column_loaded(conn, tmp_path):
+def test_new_column_loaded(conn, tmp_path, caplog):
     text = "tweet_id,author_id,inbound,created_at,text,sentiment\n"
     text += "1,ann,True,2025-03-05T15:00:00Z,hi,positive\n"
     config = land(tmp_path, {"t.csv": text.encode()}, [social_source()])
@@ -148,6 +148,55 @@ def test_new_column_loaded(conn, tmp_path):
 
     assert result.rows_loaded == 1
     assert result.files[0].error is None
+    assert result.files[0].unmapped_columns == ("sentiment",)
+    assert result.unmapped_columns == {"t.csv": ["sentiment"]}
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert any("t.csv" in message and "sentiment" in message for message in warnings)
+
+
+def test_mapped_csv_columns_not_reported(conn, tmp_path):
+    text = TWCS_HEADER.strip() + ",in_response_to_tweet_id\n"
+    text += "1,ann,True,2025-03-05T15:00:00Z,hi,\n"
+    config = land(tmp_path, {"t.csv": text.encode()}, [social_source()])
+
+    result = ingest(conn, config, "social_posts")
+
+    assert result.files[0].unmapped_columns == ()
+    assert result.unmapped_columns == {}
+
+
+def test_new_json_field_reported(conn, tmp_path, caplog):
+    lines = [
+        page("m1", "2025-03-03T09:00:00Z"),
+        '{"type": "page", "messageId": "m2", "timestamp": "2025-03-03T09:00:00Z",'
+        ' "sentAt": "2025-03-03T09:00:01Z", "context": {"locale": "en-US"}}',
+    ]
+    config = land(tmp_path, {"a.jsonl": "\n".join(lines).encode()}, [web_source()])
+
+    result = ingest(conn, config, "web_events")
+
+    assert result.rows_loaded == 2
+    # `context` is mapped (page URL, traits, campaign), so a new key inside it is not reported.
+    assert result.files[0].unmapped_columns == ("sentAt",)
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert any("a.jsonl" in message and "sentAt" in message for message in warnings)
+
+
+def test_shopify_columns_of_either_table_mapped(conn, tmp_path):
+    text = (
+        "Name,Email,Total,Created at,Lineitem quantity,Lineitem name,Lineitem price,Tags\n"
+        "#1,ann@example.com,9.00,2025-03-05 09:00:00,1,Mug,9.00,vip\n"
+    )
+    source = {"path": "orders.csv", "channel": "orders", "format": "shopify_orders_csv"}
+    config = land(tmp_path, {"orders.csv": text.encode()}, [source])
+
+    orders = ingest(conn, config, "orders")
+    lines = ingest(conn, config, "order_lines")
+
+    # Lineitem columns feed order_lines and Email feeds orders; only Tags feeds neither.
+    assert orders.files[0].unmapped_columns == ("Tags",)
+    assert lines.files[0].unmapped_columns == ("Tags",)
+    assert (orders.rows_loaded, lines.rows_loaded) == (1, 1)
 
 
 def test_missing_required_column_skips_only_that_file(conn, tmp_path):

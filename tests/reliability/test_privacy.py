@@ -9,8 +9,12 @@ from pathlib import Path
 
 import duckdb
 import pytest
+import yaml
 
+from orchestration.ingest.landing import load_landing_config
+from orchestration.ingest.loader import ingest_table
 from orchestration.privacy.pii import PII_SALT_ENV, PiiSaltError
+from orchestration.privacy.suppression import erased_key_hashes
 from orchestration.publish.publisher import publish_marts
 from tests.reliability.landing_set import (
     ALICE_EMAIL,
@@ -115,6 +119,69 @@ def test_missing_pii_column_rejected(tmp_path, monkeypatch):
     assert not (tmp_path / "published" / "marts.duckdb").exists()
 
 
+def record_erasure(conn: duckdb.DuckDBPyConnection, keys: list[str]) -> None:
+    """Store an erasure request for `keys` the way the erase command stores it."""
+    conn.execute("create schema privacy")
+    conn.execute(
+        "create table privacy.erasure_requests (identifier_type varchar, "
+        "identifier_sha256 varchar, requested_at timestamp, rows_removed bigint, "
+        "erased_keys varchar[])"
+    )
+    conn.execute(
+        "insert into privacy.erasure_requests values ('handle', 'x', now(), 1, ?)",
+        [erased_key_hashes(SALT, keys)],
+    )
+
+
+def test_erased_person_quarantined_at_ingest(tmp_path, monkeypatch):
+    monkeypatch.setenv(PII_SALT_ENV, SALT)
+    (tmp_path / "t.csv").write_text(
+        "tweet_id,author_id,inbound,created_at,text,in_response_to_tweet_id\n"
+        "1, @AnnTweets ,True,2025-03-05T15:00:00Z,where is my order,\n"
+        "2,Brand,False,2025-03-05T15:10:00Z,@anntweets sorry,\n"
+        "3,Brand,False,2025-03-05T15:20:00Z,on its way,1\n"
+        "4,bob,True,2025-03-05T16:00:00Z,@Brand thanks,\n"
+    )
+    config = tmp_path / "landing.yml"
+    source = {"path": "t.csv", "channel": "social", "format": "twcs_csv"}
+    config.write_text(yaml.safe_dump({"sources": [source]}))
+
+    with duckdb.connect(":memory:") as conn:
+        record_erasure(conn, ["handle:anntweets", "record:social:1"])
+        result = ingest_table(conn, load_landing_config(config), "social_posts")
+        loaded = conn.execute("select post_id from raw.social_posts").fetchall()
+        quarantined = conn.execute(
+            "select _line, reason, raw_record from raw.quarantine order by _line"
+        ).fetchall()
+        landed = conn.execute(
+            "select records_landed, rows_loaded, rows_quarantined from raw.landed_files"
+        ).fetchall()
+
+    # Post 1 by the handle (with '@' and spaces), 2 mentions it, 3 replies to post 1.
+    assert loaded == [("4",)]
+    assert quarantined == [(1, "erased", None), (2, "erased", None), (3, "erased", None)]
+    assert landed == [(4, 1, 3)]
+    assert result.rows_erased == 3
+
+
+def test_erasure_without_salt_stops_ingest(tmp_path, monkeypatch):
+    monkeypatch.delenv(PII_SALT_ENV, raising=False)
+    (tmp_path / "t.csv").write_text(
+        "tweet_id,author_id,inbound,created_at\n1,AnnTweets,True,2025-03-05T15:00:00Z\n"
+    )
+    config = tmp_path / "landing.yml"
+    source = {"path": "t.csv", "channel": "social", "format": "twcs_csv"}
+    config.write_text(yaml.safe_dump({"sources": [source]}))
+
+    with duckdb.connect(":memory:") as conn:
+        record_erasure(conn, ["handle:anntweets"])
+        with pytest.raises(RuntimeError, match=f"{PII_SALT_ENV} is not set"):
+            ingest_table(conn, load_landing_config(config), "social_posts")
+        loaded = conn.execute("select count(*) from raw.social_posts").fetchone()[0]
+
+    assert loaded == 0
+
+
 def all_text_values(conn: duckdb.DuckDBPyConnection) -> str:
     """Return every text-like value of every table and view in the connection's database."""
     parts = []
@@ -182,3 +249,41 @@ def test_erasure_leaves_no_trace(tmp_path):
     versions = [p.name for p in (work_dir / "published" / "parquet").iterdir() if p.name.isdigit()]
     assert versions == ["2"]
     assert "landing files" in erase.stdout
+
+    # The landing files still contain alice; the next run must not load her again.
+    rerun = start_run(work_dir)
+    rerun_output = finish_run(rerun)
+    assert rerun.returncode == 0, rerun_output[-3000:]
+    with duckdb.connect(str(work_dir / "warehouse.duckdb"), read_only=True) as conn:
+        after_rerun = all_text_values(conn).lower()
+        erased = conn.execute(
+            "select target_table, count(*), count(raw_record) from raw.quarantine "
+            "where reason = 'erased' group by 1 order by 1"
+        ).fetchall()
+        unreconciled = conn.execute(
+            "select count(*) from raw.landed_files "
+            "where records_landed <> rows_loaded + rows_quarantined"
+        ).fetchone()[0]
+        bob_after = conn.execute(
+            "select count(*) from raw.orders where email = 'bob@example.com'"
+        ).fetchone()[0]
+        customers = conn.execute("select count(*) from marts.customers").fetchone()[0]
+    for needle in [*needles, "anon-alice", "u-alice", "canvas tote"]:
+        assert needle.lower() not in after_rerun, needle
+    # Alice's records in the files that load. Web: msg-a1 and msg-a2 in events-copy.jsonl
+    # and msg-a1 in replay.jsonl. Email: the Iterable send and click. Orders: #1001 and
+    # its line. Social: tweet 101 and the reply 102. Support: Zendesk ticket 501.
+    assert erased == [
+        ("email_events", 2, 0),
+        ("order_lines", 1, 0),
+        ("orders", 1, 0),
+        ("social_posts", 2, 0),
+        ("support_tickets", 1, 0),
+        ("web_events", 3, 0),
+    ]
+    assert unreconciled == 0
+    assert bob_after == 1
+    assert customers >= 1
+    published_rerun = published_text(work_dir / "published").lower()
+    for needle in [*needles, "anon-alice", "u-alice"]:
+        assert needle.lower() not in published_rerun, needle

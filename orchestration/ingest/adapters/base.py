@@ -12,11 +12,20 @@ with one row per landed record:
 
 Files are read with DuckDB's own readers: ``read_csv`` with ``store_rejects``
 for CSV, and ``read_text`` with ``json_valid`` for JSON arrays and JSON lines.
+
+Inside ``track_field_reads()``, the readers record the file's fields (its CSV
+header, or the top-level keys of its JSON objects) and the fields the adapter
+reads. CSV columns count as read when they are required, chosen by
+``column_or_null`` or tested with ``in`` on the returned header. JSON fields
+count as read when ``json_text`` extracts a path below them.
 """
 
 import csv
 import logging
-from collections.abc import Callable, Iterable, Mapping
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -71,6 +80,63 @@ class Adapter:
         return [companion] if companion is not None else []
 
 
+# --- Fields an adapter reads ---------------------------------------------------
+
+
+class CsvHeader(list[str]):
+    """The column names of a CSV file, recording the names that the adapter reads."""
+
+    def __init__(self, names: Iterable[str]) -> None:
+        super().__init__(names)
+        self.read: set[str] = set()
+
+    def __contains__(self, name: object) -> bool:
+        present = super().__contains__(name)
+        if present:
+            self.read.add(str(name))
+        return present
+
+
+@dataclass
+class FieldReads:
+    """Fields of the landing file being staged, and the ones its adapter read."""
+
+    fields: list[str] | None = None  # CSV header or JSON top-level keys, None before reading
+    header: CsvHeader | None = None  # the header of a CSV file, whose reads it records
+    json_read: set[str] = field(default_factory=set)
+
+    @property
+    def read(self) -> set[str]:
+        return set(self.header.read) if self.header is not None else set(self.json_read)
+
+    def unmapped(self) -> list[str]:
+        """Return the file's fields that the adapter did not read, in file order."""
+        read = self.read
+        return [name for name in self.fields or [] if name not in read]
+
+
+_field_reads: ContextVar[FieldReads | None] = ContextVar("field_reads", default=None)
+_TOP_LEVEL_KEY = re.compile(r"^\$\.(?:\"([^\"]+)\"|([^.\[]+))")
+
+
+@contextmanager
+def track_field_reads() -> Iterator[FieldReads]:
+    """Record the fields of the file staged inside the block and those the adapter reads."""
+    reads = FieldReads()
+    token = _field_reads.set(reads)
+    try:
+        yield reads
+    finally:
+        _field_reads.reset(token)
+
+
+def _record_json_read(path: str) -> None:
+    reads = _field_reads.get()
+    match = _TOP_LEVEL_KEY.match(path)
+    if reads is not None and match:
+        reads.json_read.add(match.group(1) or match.group(2))
+
+
 # --- SQL text helpers -------------------------------------------------------
 
 
@@ -92,12 +158,15 @@ def column_or_null(columns: Iterable[str], *names: str, table: str | None = None
     present = set(columns)
     for name in names:
         if name in present:
+            if isinstance(columns, CsvHeader):
+                columns.read.add(name)
             return f"{table}.{ident(name)}" if table else ident(name)
     return "NULL"
 
 
 def json_text(path: str, document: str = "doc") -> str:
     """Return SQL that extracts the JSONPath `path` from `document` as text (numbers too)."""
+    _record_json_read(path)
     return f"json_extract_string({document}, {sql_string(path)})"
 
 
@@ -213,7 +282,7 @@ def check_utf8(path: Path) -> None:
 # --- CSV --------------------------------------------------------------------
 
 
-def read_csv_header(path: Path, encoding: str = "utf-8") -> list[str]:
+def read_csv_header(path: Path, encoding: str = "utf-8") -> CsvHeader:
     """Return the column names in the first row of the CSV file at `path`."""
     python_encoding = "utf-8-sig" if encoding == "utf-8" else encoding
     try:
@@ -226,7 +295,7 @@ def read_csv_header(path: Path, encoding: str = "utf-8") -> list[str]:
     duplicates = sorted({name for name in header if header.count(name) > 1})
     if duplicates:
         raise AdapterError(f"{path}: the header repeats column(s) {', '.join(duplicates)}")
-    return header
+    return CsvHeader(header)
 
 
 def check_required_columns(path: Path, header: Iterable[str], required: Iterable[str]) -> None:
@@ -241,7 +310,7 @@ def check_required_columns(path: Path, header: Iterable[str], required: Iterable
 
 def read_csv_records(
     request: StageRequest, suffix: str, required_columns: Iterable[str] = ()
-) -> tuple[str, list[str]]:
+) -> tuple[str, CsvHeader]:
     """Read the CSV file of `request` into a helper table of records.
 
     Returns the helper table's name and the file's header. The table has
@@ -249,12 +318,18 @@ def read_csv_records(
     column. Rows that DuckDB rejects (wrong column count, bad quoting) are kept
     with their text and DuckDB's error as ``_reason`` and NULL columns.
     """
-    return _read_csv(request, request.path, suffix, required_columns)
+    relation, header = _read_csv(request, request.path, suffix, required_columns)
+    header.read.update(required_columns)
+    reads = _field_reads.get()
+    if reads is not None and reads.fields is None:
+        reads.fields = list(header)
+        reads.header = header
+    return relation, header
 
 
 def read_companion_csv(
     request: StageRequest, option: str, required_columns: Iterable[str] = ()
-) -> tuple[str, list[str]] | None:
+) -> tuple[str, CsvHeader] | None:
     """Read the companion CSV named by `option` like `read_csv_records`, or return None."""
     path = request.entry.option_file(option)
     if path is None:
@@ -278,7 +353,7 @@ def read_companion_csv(
 
 def _read_csv(
     request: StageRequest, path: Path, suffix: str, required_columns: Iterable[str]
-) -> tuple[str, list[str]]:
+) -> tuple[str, CsvHeader]:
     conn = request.conn
     encoding = request.entry.encoding
     if encoding == "utf-8":
@@ -458,4 +533,11 @@ def read_json_records(request: StageRequest, suffix: str = "records") -> str:
             """
         )
     conn.execute(f"DROP TABLE IF EXISTS {text_table}")
+    reads = _field_reads.get()
+    if reads is not None and reads.fields is None:
+        keys = conn.execute(
+            f"SELECT key FROM (SELECT unnest(json_keys(doc)) AS key, _line FROM {relation}) "
+            "GROUP BY key ORDER BY min(_line), key"
+        ).fetchall()
+        reads.fields = [key for (key,) in keys]
     return relation
