@@ -375,6 +375,23 @@ def efficiency_finding(efficiency: pd.DataFrame, group_column: str = "channel") 
     )
 
 
+def campaign_efficiency(daily: pd.DataFrame, group_column: str = "campaign") -> pd.DataFrame:
+    """Sum last-touch revenue, conversions and spend per campaign with spend, with ROAS and CPA.
+
+    Reads ``attributed_revenue_last_touch`` and ``attributed_conversions_last_touch``.
+    ``cpa`` is spend / conversions (NaN without conversions).
+    """
+    sums = daily.groupby(group_column, as_index=False).agg(
+        revenue=("attributed_revenue_last_touch", "sum"),
+        conversions=("attributed_conversions_last_touch", "sum"),
+        spend=("spend_amount", "sum"),
+    )
+    sums = sums[sums["spend"] > 0].copy()
+    sums["roas"] = sums["revenue"] / sums["spend"]
+    sums["cpa"] = sums["spend"] / sums["conversions"].where(sums["conversions"] > 0)
+    return sums.sort_values(["roas", group_column], ascending=[False, True]).reset_index(drop=True)
+
+
 # --- customer segments ------------------------------------------------------------------
 
 

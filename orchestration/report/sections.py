@@ -286,6 +286,24 @@ def build_efficiency(data: PublishedData) -> Section:
         section.table_html = (section.table_html or "") + html_table(
             campaigns, money_columns=["revenue", "spend", "cac"], ratio_columns=["roas"]
         )
+    elif by_campaign := data.tables_with_columns(
+        "campaign", "spend_amount", "attributed_revenue_last_touch"
+    ):
+        name = by_campaign[0]
+        campaigns = findings.campaign_efficiency(data.tables[name])
+        if campaigns.empty:
+            section.notes.append(f"By campaign ({name}): no campaign has spend.")
+        else:
+            best = campaigns.iloc[0]
+            section.notes.append(
+                f"By campaign ({name}): {best['campaign']} returned {best['roas']:.2f} in "
+                "last-touch revenue per unit of spend, the best of "
+                f"{len(campaigns)} campaigns with spend. CAC needs new customers per "
+                "campaign, which this mart does not count, so CPA is shown instead."
+            )
+            section.table_html = (section.table_html or "") + html_table(
+                campaigns, money_columns=["revenue", "spend", "cpa"], ratio_columns=["roas"]
+            )
     else:
         section.notes.append(
             "No published mart has spend per campaign, so ROAS by campaign is not shown."

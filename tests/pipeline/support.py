@@ -24,7 +24,8 @@ Google Ads spend of campaign 111: 60.00 on 03-03 (one stats row), and
 36.15 + 23.85 on 03-04 (two device rows of the same campaign and day).
 
 The web events file also contains the page event ``msg-a1`` twice and, on
-line 4, a truncated JSON object that the ingest step must quarantine.
+line 4, a truncated JSON object that the ingest step must quarantine. A
+second web file repeats ``msg-a1`` once more.
 """
 
 import os
@@ -159,8 +160,13 @@ id,updated_at,currency_code,descriptive_name
 1234567890,2025-01-01 00:00:00,USD,Example shop
 """
 
+# The next day's file delivers page msg-a1 a third time, so the same event
+# arrives in two files.
+WEB_EVENTS_LATE_JSONL = WEB_EVENTS_JSONL.split("\n")[0] + "\n"
+
 TINY_LANDING_FILES: dict[str, str] = {
     "web/events.jsonl": WEB_EVENTS_JSONL + "\n",
+    "web/events_late.jsonl": WEB_EVENTS_LATE_JSONL,
     "email/iterable_events.jsonl": ITERABLE_EVENTS_JSONL + "\n",
     "social/twcs.csv": TWCS_CSV,
     "support/ticket_data.csv": ZENDESK_TICKETS_CSV,

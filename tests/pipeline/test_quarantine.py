@@ -62,8 +62,9 @@ def test_reconciliation_check_passed(tiny_run):
     evaluations = tiny_run.check_evaluations()
     evaluation = evaluations[(AssetKey(["raw", "web_events"]), "landed_rows_reconciled")]
     assert evaluation.passed
-    assert evaluation.metadata["records_landed"].value == 5
-    assert evaluation.metadata["rows_loaded"].value == 4
+    # Both web files: 5 + 1 landed, 4 + 1 loaded, 1 quarantined.
+    assert evaluation.metadata["records_landed"].value == 6
+    assert evaluation.metadata["rows_loaded"].value == 5
     assert evaluation.metadata["rows_quarantined"].value == 1
 
 

@@ -166,11 +166,16 @@ def test_duplicate_event_counted_once(warehouse):
     (raw_copies,) = warehouse.execute(
         "select count(*) from raw.web_events where event_id = 'msg-a1'"
     ).fetchone()
+    (files,) = warehouse.execute(
+        "select count(distinct _file) from raw.web_events where event_id = 'msg-a1'"
+    ).fetchone()
     (touches,) = warehouse.execute(
         "select count(*) from intermediate.int_touchpoints_unioned"
         " where touchpoint_id = 'web:msg-a1'"
     ).fetchone()
-    assert raw_copies == 2
+    # Twice in web/events.jsonl and once in web/events_late.jsonl.
+    assert raw_copies == 3
+    assert files == 2
     assert touches == 1
 
 

@@ -612,3 +612,25 @@ def test_checks_table_failed_first():
         "dbt test or other check",
     ]
     assert table.at[0, "description"] == "2 null order ids"
+
+
+def test_campaign_efficiency_roas_and_cpa():
+    daily = pd.DataFrame(
+        {
+            "campaign": ["spring", "spring", "brand", "newsletter"],
+            "attributed_revenue_last_touch": [120.0, 30.0, 40.0, 80.0],
+            "attributed_conversions_last_touch": [2.0, 1.0, 0.0, 1.0],
+            "spend_amount": [40.0, 10.0, 20.0, 0.0],
+        }
+    )
+
+    campaigns = findings.campaign_efficiency(daily)
+
+    # newsletter has no spend and is left out. spring: 150 revenue on 50 spend,
+    # ROAS 3.0, 3 conversions so CPA 50 / 3. brand: 40 on 20, ROAS 2.0, no
+    # conversions so CPA is undefined.
+    assert list(campaigns["campaign"]) == ["spring", "brand"]
+    assert campaigns.loc[0, "roas"] == pytest.approx(3.0)
+    assert campaigns.loc[0, "cpa"] == pytest.approx(50 / 3)
+    assert campaigns.loc[1, "roas"] == pytest.approx(2.0)
+    assert pd.isna(campaigns.loc[1, "cpa"])
