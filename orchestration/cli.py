@@ -11,7 +11,7 @@ logger = logging.getLogger("rightpath")
 
 
 def _ensure_manifest() -> None:
-    """Build the dbt manifest when it is missing; the dbt assets load it at import."""
+    """Build the dbt manifest when it is missing, because the dbt assets load it at import."""
     from dagster_dbt import DbtCliResource
 
     from orchestration.dbt.project import rightpath_dbt_project
