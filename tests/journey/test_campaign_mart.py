@@ -15,6 +15,9 @@ Raw rows (all web events are pages, EUR converts at the seed rate 1.08):
         wf2 11:20 newsletter/email/june_news (email),
         order of1 12:30, 60.00 EUR = 64.80 USD. Path: wf1, wf2.
   gus:  wg1 2024-06-09 15:00 google/display/retarget_display (display), no order.
+  eva again: we3 2024-06-11 10:00 google/cpc/Spring_Sale (paid_search, the
+        same campaign in another case), order oe2 13:00, 40.00 USD. Path: we3.
+        oe2 is her second order, so it converts but acquires nobody.
 Ad spend:
   2024-06-10 google_ads spring_sale: two device rows, 30 EUR with 600
     impressions and 24 clicks, 20 EUR with 400 impressions and 16 clicks.
@@ -22,6 +25,9 @@ Ad spend:
     and no touch with that campaign.
   2024-06-09 google_ads retarget_display: 8 USD, 5000 impressions, 10 clicks.
   2024-06-10 facebook_ads without a campaign name: 4 USD, 100 impressions, 2 clicks.
+  2024-06-11 google_ads ' SPRING_SALE' (spring_sale in upper case with a
+    leading space): 5 USD, 100 impressions, 3 clicks.
+New customers are eva (oe1, last touch we1) and finn (of1, last touch wf2).
 """
 
 import os
@@ -62,7 +68,10 @@ insert into raw.web_events (
      'w.jsonl', 4, 'test', timestamp '2024-07-01 00:00:00'),
     ('wg1', 'page', timestamp '2024-06-09 15:00:00', 'web', 'ck_gus', 'gus@example.com',
      'https://shop.example.com/e', null, 'google', 'display', 'retarget_display',
-     'w.jsonl', 5, 'test', timestamp '2024-07-01 00:00:00');
+     'w.jsonl', 5, 'test', timestamp '2024-07-01 00:00:00'),
+    ('we3', 'page', timestamp '2024-06-11 10:00:00', 'web', 'ck_eva', 'eva@example.com',
+     'https://shop.example.com/f', null, 'google', 'cpc', 'Spring_Sale',
+     'w.jsonl', 6, 'test', timestamp '2024-07-01 00:00:00');
 
 insert into raw.orders (
     order_id, customer_id, email, ordered_at, total_amount, currency, financial_status, source_name,
@@ -71,7 +80,9 @@ insert into raw.orders (
     ('oe1', null, 'eva@example.com', timestamp '2024-06-10 12:00:00', 120.00, 'USD', 'paid', 'web',
      'o.csv', 1, 'test', timestamp '2024-07-01 00:00:00'),
     ('of1', null, 'finn@example.com', timestamp '2024-06-10 12:30:00', 60.00, 'EUR', 'paid', 'web',
-     'o.csv', 2, 'test', timestamp '2024-07-01 00:00:00');
+     'o.csv', 2, 'test', timestamp '2024-07-01 00:00:00'),
+    ('oe2', null, 'eva@example.com', timestamp '2024-06-11 13:00:00', 40.00, 'USD', 'paid', 'web',
+     'o.csv', 3, 'test', timestamp '2024-07-01 00:00:00');
 
 insert into raw.ad_spend (
     spend_date, platform, campaign_id, campaign_name, impressions, clicks, spend_amount, currency,
@@ -86,7 +97,9 @@ insert into raw.ad_spend (
     (date '2024-06-09', 'google_ads', 'g_3', 'retarget_display', 5000, 10, 8.0000, 'USD',
      'a.csv', 4, 'test', timestamp '2024-07-01 00:00:00'),
     (date '2024-06-10', 'facebook_ads', 'f_1', null, 100, 2, 4.0000, 'USD',
-     'b.csv', 1, 'test', timestamp '2024-07-01 00:00:00');
+     'b.csv', 1, 'test', timestamp '2024-07-01 00:00:00'),
+    (date '2024-06-11', 'google_ads', 'g_1', ' SPRING_SALE', 100, 3, 5.0000, 'USD',
+     'a.csv', 5, 'test', timestamp '2024-07-01 00:00:00');
 """
 
 
@@ -161,6 +174,8 @@ def test_grain_keys(warehouse):
         (date(2024, 6, 10), "paid_search", "summer_preview"),
         (date(2024, 6, 10), "paid_social", "(none)"),
         (date(2024, 6, 10), "store", "web"),
+        (date(2024, 6, 11), "paid_search", "spring_sale"),
+        (date(2024, 6, 11), "store", "web"),
     ]
 
 
@@ -271,9 +286,107 @@ def test_totals_match_channel_mart(warehouse):
         "select sum(spend_amount), sum(attributed_revenue_linear), sum(count_touches)"
         " from marts.channel_daily_performance"
     ).fetchone()
-    # Spend 54 + 10 + 8 + 4 = 76, revenue 120.00 + 64.80, touches 5 pages + 2 orders.
-    assert campaign_totals == (Decimal("76.0000"), Decimal("184.80"), 7)
+    # Spend 54 + 10 + 8 + 4 + 5 = 81, revenue 120.00 + 64.80 + 40.00,
+    # touches 6 pages + 3 orders.
+    assert campaign_totals == (Decimal("81.0000"), Decimal("224.80"), 9)
     assert channel_totals == campaign_totals
+
+
+def test_acquisition_totals_match_channel_mart(warehouse):
+    campaign_totals = warehouse.execute(
+        "select sum(count_conversions), sum(count_new_customers)"
+        " from marts.campaign_daily_performance"
+    ).fetchone()
+    channel_totals = warehouse.execute(
+        "select sum(count_conversions), sum(count_new_customers)"
+        " from marts.channel_daily_performance"
+    ).fetchone()
+    # oe1, of1 and oe2 convert. oe1 and of1 are first orders.
+    assert campaign_totals == (3, 2)
+    assert channel_totals == campaign_totals
+
+
+def test_campaign_day_acquisition(warehouse):
+    row = fetch_row(warehouse, "2024-06-10", "paid_search", "spring_sale")
+    # oe1's last touch is we1. of1's last touch is wf2 (email).
+    assert row["count_conversions"] == 1
+    assert row["count_new_customers"] == 1
+    # 54.0000 USD spend / 1 new customer.
+    assert row["cac"] == Decimal("54.0000")
+    # 1 conversion / 2 sessions.
+    assert row["conversion_rate"] == pytest.approx(0.5)
+
+
+def test_zero_acquisition_day(warehouse):
+    row = fetch_row(warehouse, "2024-06-11", "paid_search", "spring_sale")
+    # oe2 converts on we3, but it is eva's second order.
+    assert row["count_conversions"] == 1
+    assert row["count_new_customers"] == 0
+    assert row["spend_amount"] == Decimal("5.0000")
+    assert row["cac"] is None
+    # 5.0000 / 1 last-touch conversion.
+    assert row["cpa"] == Decimal("5.0000")
+    # 40.00 / 5.0000.
+    assert row["roas"] == pytest.approx(8.0)
+    # 1 conversion / 1 session (we3).
+    assert row["conversion_rate"] == pytest.approx(1.0)
+    # 3 / 100.
+    assert row["ctr"] == pytest.approx(0.03)
+
+
+def test_campaign_spelled_in_two_cases(warehouse):
+    rows = warehouse.execute(
+        "select activity_date, campaign, campaign_key, campaign_day_id, count_touches,"
+        " spend_amount from marts.campaign_daily_performance"
+        " where campaign_key = 'spring_sale' order by activity_date"
+    ).fetchall()
+    # we3's 'Spring_Sale' and the spend row ' SPRING_SALE' join the same
+    # campaign. 'spring_sale' names 2 spend rows and ' SPRING_SALE' one,
+    # so 'spring_sale' is the display name on both days.
+    assert rows == [
+        (
+            date(2024, 6, 10),
+            "spring_sale",
+            "spring_sale",
+            "2024-06-10:paid_search:spring_sale",
+            2,
+            Decimal("54.0000"),
+        ),
+        (
+            date(2024, 6, 11),
+            "spring_sale",
+            "spring_sale",
+            "2024-06-11:paid_search:spring_sale",
+            1,
+            Decimal("5.0000"),
+        ),
+    ]
+    spellings = warehouse.execute(
+        "select campaign, count_spellings from intermediate.int_campaign_names"
+        " where campaign_key = 'spring_sale'"
+    ).fetchall()
+    # 'spring_sale', 'Spring_Sale' and 'SPRING_SALE'.
+    assert spellings == [("spring_sale", 3)]
+
+
+def test_acquisition_without_spend_or_sessions(warehouse):
+    email = fetch_row(warehouse, "2024-06-10", "email", "june_news")
+    # of1 is finn's first order. No spend, so CAC is 0 as in the channel mart.
+    assert email["count_new_customers"] == 1
+    assert email["cac"] == Decimal("0.0000")
+    # wf2 is inside finn's session, which started with wf1.
+    assert email["count_sessions"] == 0
+    assert email["conversion_rate"] is None
+
+    unmatched = fetch_row(warehouse, "2024-06-10", "paid_search", "summer_preview")
+    assert unmatched["count_conversions"] == 0
+    assert unmatched["cac"] is None
+    assert unmatched["conversion_rate"] is None
+
+    display = fetch_row(warehouse, "2024-06-09", "display", "retarget_display")
+    # One session (wg1) and no conversion.
+    assert display["conversion_rate"] == 0.0
+    assert display["cac"] is None
 
 
 def test_expectation_suite_passes(warehouse):

@@ -2,10 +2,17 @@
     Touches, sessions, attributed conversions and spend per day, channel and
     campaign. The campaign of a touch, session or credit is its sub_channel
     (utm_campaign for web), and the campaign of spend is the ad platform's
-    campaign_name. NULL or empty campaigns are reported as '(none)'.
-    Spend is matched to touches by the exact, case-sensitive campaign name,
-    because utm_campaign is set to the platform's campaign name on the ads'
-    landing URLs. Spend goes under the channel that ad-click touches of the
+    campaign_name. Campaigns are grouped and matched on campaign_key, the
+    trimmed name in lower case (macros/campaign_key.sql), because
+    utm_campaign is typed by hand from the platform's campaign name and its
+    case drifts. NULL or blank campaigns are '(none)'. Each key is shown
+    under one display name from int_campaign_names.
+    Conversions and new customers are counted on the conversion's date
+    under the channel and campaign of its last touch, as
+    channel_daily_performance counts them under the last-touch channel: a
+    new customer is a conversion that is the customer's first order, and a
+    conversion without touches is 'direct' with campaign '(none)'.
+    Spend goes under the channel that ad-click touches of the
     same campaign have, so a Google Ads display campaign lands under
     'display' instead of the platform's channel. Spend of a campaign without
     ad-click touches keeps the ad_platform_channels channel and is its own
@@ -58,12 +65,30 @@ rate_ranges as (
 
 ),
 
+conversion_paths as (
+
+    select * from {{ ref('conversion_paths') }}
+
+),
+
+conversion_touches as (
+
+    select * from {{ ref('int_conversion_touches') }}
+
+),
+
+campaign_names as (
+
+    select * from {{ ref('int_campaign_names') }}
+
+),
+
 campaign_touches as (
 
     select
         cast(occurred_at as date) as activity_date,
         channel,
-        coalesce(nullif(sub_channel, ''), {{ no_campaign }}) as campaign,
+        {{ campaign_key('sub_channel') }} as campaign_key,
         customer_id,
         is_ad_click
 
@@ -76,7 +101,7 @@ touch_days as (
     select
         activity_date,
         channel,
-        campaign,
+        campaign_key,
         count(*) as count_touches,
         count(distinct customer_id) as count_reached_customers
 
@@ -84,7 +109,7 @@ touch_days as (
     group by
         activity_date,
         channel,
-        campaign
+        campaign_key
 
 ),
 
@@ -93,14 +118,14 @@ session_days as (
     select
         session_date as activity_date,
         channel,
-        coalesce(nullif(sub_channel, ''), {{ no_campaign }}) as campaign,
+        {{ campaign_key('sub_channel') }} as campaign_key,
         count(*) as count_sessions
 
     from web_sessions
     group by
         session_date,
         channel,
-        coalesce(nullif(sub_channel, ''), {{ no_campaign }})
+        {{ campaign_key('sub_channel') }}
 
 ),
 
@@ -109,7 +134,7 @@ attributed_days as (
     select
         cast(model_credits.converted_at as date) as activity_date,
         model_credits.channel,
-        coalesce(nullif(model_credits.sub_channel, ''), {{ no_campaign }}) as campaign,
+        {{ campaign_key('model_credits.sub_channel') }} as campaign_key,
         {%- for model in attribution_models %}
         sum(case when model_credits.model = '{{ model }}' then model_credits.credit else 0 end)
             as attributed_conversions_{{ model }},
@@ -142,7 +167,7 @@ attributed_days as (
     group by
         cast(model_credits.converted_at as date),
         model_credits.channel,
-        coalesce(nullif(model_credits.sub_channel, ''), {{ no_campaign }})
+        {{ campaign_key('model_credits.sub_channel') }}
 
 ),
 
@@ -151,15 +176,15 @@ attributed_days as (
 ad_click_channels as (
 
     select
-        campaign,
+        campaign_key,
         channel,
         count(*) as count_ad_clicks
 
     from campaign_touches
     where is_ad_click
-        and campaign <> {{ no_campaign }}
+        and campaign_key <> {{ no_campaign }}
     group by
-        campaign,
+        campaign_key,
         channel
 
 ),
@@ -169,10 +194,10 @@ ad_click_channels as (
 ranked_ad_click_channels as (
 
     select
-        campaign,
+        campaign_key,
         channel,
         row_number() over (
-            partition by campaign
+            partition by campaign_key
             order by count_ad_clicks desc nulls last, channel asc nulls last
         ) as channel_rank
 
@@ -184,7 +209,7 @@ spend_rows as (
 
     select
         ad_spend.spend_date as activity_date,
-        coalesce(nullif(ad_spend.campaign_name, ''), {{ no_campaign }}) as campaign,
+        {{ campaign_key('ad_spend.campaign_name') }} as campaign_key,
         coalesce(ad_platform_channels.channel, 'other') as platform_channel,
         ad_spend.spend_amount,
         ad_spend.currency,
@@ -213,10 +238,10 @@ spend_channels as (
 
     from spend_rows
     left join ad_click_channels as same_channel
-        on spend_rows.campaign = same_channel.campaign
+        on spend_rows.campaign_key = same_channel.campaign_key
         and spend_rows.platform_channel = same_channel.channel
     left join ranked_ad_click_channels as top_channel
-        on spend_rows.campaign = top_channel.campaign
+        on spend_rows.campaign_key = top_channel.campaign_key
         and top_channel.channel_rank = 1
 
 ),
@@ -226,7 +251,7 @@ spend_days as (
     select
         spend_channels.activity_date,
         spend_channels.channel,
-        spend_channels.campaign,
+        spend_channels.campaign_key,
         sum(spend_channels.spend_amount * rate_ranges.rate) as spend_amount,
         sum(spend_channels.impressions) as count_impressions,
         sum(spend_channels.clicks) as count_clicks
@@ -242,19 +267,54 @@ spend_days as (
     group by
         spend_channels.activity_date,
         spend_channels.channel,
-        spend_channels.campaign
+        spend_channels.campaign_key
+
+),
+
+-- The last touch of each conversion's path. int_conversion_touches numbers
+-- the touches from 1 to count_touches.
+last_touches as (
+
+    select
+        conversion_id,
+        channel,
+        sub_channel
+
+    from conversion_touches
+    where touch_position = count_touches
+
+),
+
+conversion_days as (
+
+    select
+        cast(conversion_paths.converted_at as date) as activity_date,
+        conversion_paths.last_touch_channel as channel,
+        {{ campaign_key('last_touches.sub_channel') }} as campaign_key,
+        count(*) as count_conversions,
+        sum(case when conversion_paths.is_first_order then 1 else 0 end) as count_new_customers
+
+    from conversion_paths
+    left join last_touches
+        on conversion_paths.conversion_id = last_touches.conversion_id
+    group by
+        cast(conversion_paths.converted_at as date),
+        conversion_paths.last_touch_channel,
+        {{ campaign_key('last_touches.sub_channel') }}
 
 ),
 
 active_keys as (
 
-    select activity_date, channel, campaign from touch_days
+    select activity_date, channel, campaign_key from touch_days
     union
-    select activity_date, channel, campaign from session_days
+    select activity_date, channel, campaign_key from session_days
     union
-    select activity_date, channel, campaign from attributed_days
+    select activity_date, channel, campaign_key from attributed_days
     union
-    select activity_date, channel, campaign from spend_days
+    select activity_date, channel, campaign_key from spend_days
+    union
+    select activity_date, channel, campaign_key from conversion_days
 
 ),
 
@@ -263,10 +323,13 @@ joined as (
     select
         active_keys.activity_date,
         active_keys.channel,
-        active_keys.campaign,
+        active_keys.campaign_key,
+        coalesce(campaign_names.campaign, active_keys.campaign_key) as campaign,
         coalesce(touch_days.count_touches, 0) as count_touches,
         coalesce(touch_days.count_reached_customers, 0) as count_reached_customers,
         coalesce(session_days.count_sessions, 0) as count_sessions,
+        coalesce(conversion_days.count_conversions, 0) as count_conversions,
+        coalesce(conversion_days.count_new_customers, 0) as count_new_customers,
         case when spend_days.activity_date is null then 0 else spend_days.spend_amount end
             as spend_amount,
         spend_days.count_impressions,
@@ -284,19 +347,25 @@ joined as (
     left join touch_days
         on active_keys.activity_date = touch_days.activity_date
         and active_keys.channel = touch_days.channel
-        and active_keys.campaign = touch_days.campaign
+        and active_keys.campaign_key = touch_days.campaign_key
     left join session_days
         on active_keys.activity_date = session_days.activity_date
         and active_keys.channel = session_days.channel
-        and active_keys.campaign = session_days.campaign
+        and active_keys.campaign_key = session_days.campaign_key
     left join attributed_days
         on active_keys.activity_date = attributed_days.activity_date
         and active_keys.channel = attributed_days.channel
-        and active_keys.campaign = attributed_days.campaign
+        and active_keys.campaign_key = attributed_days.campaign_key
     left join spend_days
         on active_keys.activity_date = spend_days.activity_date
         and active_keys.channel = spend_days.channel
-        and active_keys.campaign = spend_days.campaign
+        and active_keys.campaign_key = spend_days.campaign_key
+    left join conversion_days
+        on active_keys.activity_date = conversion_days.activity_date
+        and active_keys.channel = conversion_days.channel
+        and active_keys.campaign_key = conversion_days.campaign_key
+    left join campaign_names
+        on active_keys.campaign_key = campaign_names.campaign_key
 
 ),
 
@@ -306,15 +375,18 @@ final as (
         {{ dbt.concat([
             dbt.safe_cast('activity_date', dbt.type_string()), "':'",
             'channel', "':'",
-            'campaign',
+            'campaign_key',
         ]) }} as campaign_day_id,
         activity_date,
         channel,
         campaign,
+        campaign_key,
         '{{ var('reporting_currency') }}' as reporting_currency,
         cast(count_touches as bigint) as count_touches,
         cast(count_reached_customers as bigint) as count_reached_customers,
         cast(count_sessions as bigint) as count_sessions,
+        cast(count_conversions as bigint) as count_conversions,
+        cast(count_new_customers as bigint) as count_new_customers,
         cast(spend_amount as decimal(38, 4)) as spend_amount,
         cast(count_impressions as bigint) as count_impressions,
         cast(count_clicks as bigint) as count_clicks,
@@ -335,6 +407,15 @@ final as (
                 as decimal(38, 4)
             )
         end as cpa,
+        case
+            when count_new_customers = 0 then null
+            else cast(spend_amount / count_new_customers as decimal(38, 4))
+        end as cac,
+        case
+            when count_sessions = 0 then null
+            else cast(count_conversions as {{ type_double() }})
+                / cast(count_sessions as {{ type_double() }})
+        end as conversion_rate,
         {%- for model in attribution_models %}
         cast(attributed_conversions_{{ model }} as {{ type_double() }})
             as attributed_conversions_{{ model }},
