@@ -40,6 +40,9 @@ EXPECTED_METRICS = {
     "first_touch_revenue",
     "last_touch_revenue",
     "linear_revenue",
+    "campaign_ad_spend",
+    "campaign_new_customers",
+    "campaign_cac",
 }
 
 MARTS_SQL = """
@@ -64,6 +67,22 @@ select * from (values
     ('2025-03-20:email', date '2025-03-20', 'email', 40.00, 0.00, 1, 4)
 ) as t(channel_day_id, activity_date, channel, sum_revenue, spend_amount,
        count_new_customers, count_touches);
+
+-- spring_sale: 30 + 20 spend, 2 new customers, CAC 25.
+-- summer_preview: 15 spend, no new customer, CAC NULL.
+-- june_news: no spend, one new customer, CAC 0.
+create table marts.campaign_daily_performance as
+select * from (values
+    ('2025-03-03:paid_search:spring_sale', date '2025-03-03', 'paid_search', 'Spring_Sale',
+     'spring_sale', 30.00, 1),
+    ('2025-03-04:paid_search:spring_sale', date '2025-03-04', 'paid_search', 'Spring_Sale',
+     'spring_sale', 20.00, 1),
+    ('2025-03-04:paid_search:summer_preview', date '2025-03-04', 'paid_search',
+     'summer_preview', 'summer_preview', 15.00, 0),
+    ('2025-03-20:email:june_news', date '2025-03-20', 'email', 'june_news', 'june_news',
+     0.00, 1)
+) as t(campaign_day_id, activity_date, channel, campaign, campaign_key, spend_amount,
+       count_new_customers);
 """
 
 
@@ -127,7 +146,13 @@ def test_semantic_manifest_lists_metrics(parsed_project: ParsedProject):
     metrics = {metric["name"] for metric in manifest["metrics"]}
     assert EXPECTED_METRICS <= metrics
     semantic_models = {model["name"] for model in manifest["semantic_models"]}
-    assert {"conversions", "channel_days", "attribution", "customer_profiles"} <= semantic_models
+    assert {
+        "conversions",
+        "channel_days",
+        "campaign_days",
+        "attribution",
+        "customer_profiles",
+    } <= semantic_models
     roas = next(metric for metric in manifest["metrics"] if metric["name"] == "roas")
     assert roas["type"] == "ratio"
 
@@ -169,3 +194,19 @@ def test_mf_query_roas_and_cac_by_channel(parsed_project: ParsedProject):
     # No spend: ROAS divides by zero and is empty, CAC is 0 / 1.
     assert by_channel["email"]["roas"] == ""
     assert float(by_channel["email"]["cac"]) == pytest.approx(0.0)
+
+
+def test_mf_query_cac_by_campaign(parsed_project: ParsedProject):
+    rows = query_metrics(
+        parsed_project,
+        "cac_by_campaign",
+        ["--metrics", "campaign_cac,campaign_ad_spend", "--group-by", "campaign_day__campaign"],
+    )
+    by_campaign = {row["campaign_day__campaign"]: row for row in rows}
+    assert set(by_campaign) == {"Spring_Sale", "summer_preview", "june_news"}
+    assert float(by_campaign["Spring_Sale"]["campaign_cac"]) == pytest.approx(25.0)
+    assert float(by_campaign["Spring_Sale"]["campaign_ad_spend"]) == pytest.approx(50.0)
+    # No new customer: the ratio divides by zero and is empty.
+    assert by_campaign["summer_preview"]["campaign_cac"] == ""
+    # No spend and one new customer: 0 / 1.
+    assert float(by_campaign["june_news"]["campaign_cac"]) == pytest.approx(0.0)
