@@ -379,17 +379,59 @@ def campaign_efficiency(daily: pd.DataFrame, group_column: str = "campaign") -> 
     """Sum last-touch revenue, conversions and spend per campaign with spend, with ROAS and CPA.
 
     Reads ``attributed_revenue_last_touch`` and ``attributed_conversions_last_touch``.
-    ``cpa`` is spend / conversions (NaN without conversions).
+    ``cpa`` is spend / conversions (NaN without conversions). When ``daily`` has
+    ``count_new_customers``, as ``campaign_daily_performance`` does, the result also
+    has ``new_customers`` and ``cac``, spend / new customers (NaN without new customers).
     """
-    sums = daily.groupby(group_column, as_index=False).agg(
-        revenue=("attributed_revenue_last_touch", "sum"),
-        conversions=("attributed_conversions_last_touch", "sum"),
-        spend=("spend_amount", "sum"),
-    )
+    aggregations = {
+        "revenue": ("attributed_revenue_last_touch", "sum"),
+        "conversions": ("attributed_conversions_last_touch", "sum"),
+        "spend": ("spend_amount", "sum"),
+    }
+    has_new_customers = "count_new_customers" in daily.columns
+    if has_new_customers:
+        aggregations["new_customers"] = ("count_new_customers", "sum")
+    sums = daily.groupby(group_column, as_index=False).agg(**aggregations)
     sums = sums[sums["spend"] > 0].copy()
+    sums = sums.astype({"revenue": "float64", "spend": "float64"})
     sums["roas"] = sums["revenue"] / sums["spend"]
     sums["cpa"] = sums["spend"] / sums["conversions"].where(sums["conversions"] > 0)
+    if has_new_customers:
+        sums["new_customers"] = sums["new_customers"].astype("int64")
+        sums["cac"] = sums["spend"] / sums["new_customers"].where(sums["new_customers"] > 0)
     return sums.sort_values(["roas", group_column], ascending=[False, True]).reset_index(drop=True)
+
+
+def campaign_cac_finding(efficiency: pd.DataFrame, group_column: str = "campaign") -> str:
+    """Name the campaigns with the lowest and highest CAC, and the spend without new customers.
+
+    ``efficiency`` is ``campaign_efficiency`` with its ``new_customers`` and ``cac``
+    columns. Ties go to the campaign first by name.
+    """
+    if efficiency.empty:
+        return f"No {group_column} has ad spend, so CAC by {group_column} is undefined."
+    with_cac = efficiency.dropna(subset=["cac"]).sort_values(["cac", group_column])
+    without_cac = efficiency[efficiency["cac"].isna()]
+    idle_spend = _money(without_cac["spend"].sum())
+    if with_cac.empty:
+        return (
+            f"None of the {len(efficiency)} campaigns with spend acquired a new customer "
+            f"({idle_spend} spent), so CAC by {group_column} is undefined."
+        )
+    low = with_cac.iloc[0]
+    text = (
+        f"{low[group_column]} had the lowest CAC, {_money(low['cac'])} per new customer "
+        f"({int(low['new_customers']):,} on {_money(low['spend'])} spend)"
+    )
+    if len(with_cac) > 1:
+        high = with_cac.iloc[-1]
+        text += f", and {high[group_column]} the highest, {_money(high['cac'])}"
+    if without_cac.empty:
+        return f"{text}."
+    return (
+        f"{text}. {len(without_cac)} of {len(efficiency)} campaigns with spend acquired no "
+        f"new customer ({idle_spend} spent)."
+    )
 
 
 # --- customer segments ------------------------------------------------------------------

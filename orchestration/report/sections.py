@@ -289,26 +289,68 @@ def build_efficiency(data: PublishedData) -> Section:
     elif by_campaign := data.tables_with_columns(
         "campaign", "spend_amount", "attributed_revenue_last_touch"
     ):
-        name = by_campaign[0]
-        campaigns = findings.campaign_efficiency(data.tables[name])
-        if campaigns.empty:
-            section.notes.append(f"By campaign ({name}): no campaign has spend.")
-        else:
-            best = campaigns.iloc[0]
-            section.notes.append(
-                f"By campaign ({name}): {best['campaign']} returned {best['roas']:.2f} in "
-                "last-touch revenue per unit of spend, the best of "
-                f"{len(campaigns)} campaigns with spend. CAC needs new customers per "
-                "campaign, which this mart does not count, so CPA is shown instead."
-            )
-            section.table_html = (section.table_html or "") + html_table(
-                campaigns, money_columns=["revenue", "spend", "cpa"], ratio_columns=["roas"]
-            )
+        _add_campaign_efficiency(section, by_campaign[0], data.tables[by_campaign[0]])
     else:
         section.notes.append(
             "No published mart has spend per campaign, so ROAS by campaign is not shown."
         )
     return section
+
+
+def _add_campaign_efficiency(section: Section, name: str, daily: pd.DataFrame) -> None:
+    """Add ROAS per campaign, and CAC per campaign when ``daily`` counts new customers."""
+    campaigns = findings.campaign_efficiency(daily)
+    if campaigns.empty:
+        section.notes.append(f"By campaign ({name}): no campaign has spend.")
+        return
+    best = campaigns.iloc[0]
+    section.notes.append(
+        f"By campaign ({name}): {best['campaign']} returned {best['roas']:.2f} in "
+        "last-touch revenue per unit of spend, the best of "
+        f"{len(campaigns)} campaigns with spend."
+    )
+    if "cac" not in campaigns.columns:
+        section.notes.append(
+            f"{name} does not count new customers per campaign, so CPA is shown instead of CAC."
+        )
+        section.table_html = (section.table_html or "") + html_table(
+            campaigns, money_columns=["revenue", "spend", "cpa"], ratio_columns=["roas"]
+        )
+        return
+
+    section.finding = (
+        f"{section.finding} By campaign: {findings.campaign_cac_finding(campaigns)}"
+        if section.finding
+        else findings.campaign_cac_finding(campaigns)
+    )
+    with_cac = campaigns.dropna(subset=["cac"]).sort_values(["cac", "campaign"])
+    if not with_cac.empty:
+        figure = go.Figure(
+            go.Bar(
+                x=with_cac["cac"],
+                y=with_cac["campaign"],
+                orientation="h",
+                text=with_cac["new_customers"].map("{:,} new".format),
+                textposition="auto",
+            )
+        )
+        figure.update_layout(
+            title="CAC (spend / new customer) per campaign, campaigns with new customers",
+            xaxis={"title": "CAC", "range": [0, _axis_max(with_cac["cac"])]},
+            yaxis={"autorange": "reversed"},
+            height=max(_bar_chart_height(len(with_cac)), CHART_HEIGHT),
+        )
+        section.figures.append(figure)
+    section.table_html = (section.table_html or "") + html_table(
+        campaigns,
+        money_columns=["revenue", "spend", "cpa", "cac"],
+        ratio_columns=["roas"],
+    )
+
+
+def _bar_chart_height(bars: int) -> int:
+    """Return a chart height that gives each horizontal bar about 28 pixels."""
+    return 120 + 28 * bars
 
 
 def build_segments(data: PublishedData) -> Section:

@@ -634,3 +634,77 @@ def test_campaign_efficiency_roas_and_cpa():
     assert campaigns.loc[0, "cpa"] == pytest.approx(50 / 3)
     assert campaigns.loc[1, "roas"] == pytest.approx(2.0)
     assert pd.isna(campaigns.loc[1, "cpa"])
+
+
+CAMPAIGN_DAYS = pd.DataFrame(
+    {
+        "campaign": ["spring", "spring", "brand", "retarget", "preview", "newsletter"],
+        "attributed_revenue_last_touch": [120.0, 30.0, 40.0, 10.0, 0.0, 80.0],
+        "attributed_conversions_last_touch": [2.0, 1.0, 1.0, 1.0, 0.0, 1.0],
+        "count_new_customers": [2, 0, 1, 0, 0, 1],
+        "spend_amount": [40.0, 10.0, 20.0, 5.0, 15.0, 0.0],
+    }
+)
+
+
+def test_campaign_efficiency_adds_cac():
+    campaigns = findings.campaign_efficiency(CAMPAIGN_DAYS).set_index("campaign")
+
+    # newsletter has no spend and is left out.
+    assert sorted(campaigns.index) == ["brand", "preview", "retarget", "spring"]
+    # spring: 50 spend over both days, 2 new customers on the first.
+    assert campaigns.at["spring", "new_customers"] == 2
+    assert campaigns.at["spring", "cac"] == pytest.approx(25.0)
+    assert campaigns.at["brand", "cac"] == pytest.approx(20.0)
+    # retarget converts a returning customer and preview no one, so neither has a CAC.
+    assert pd.isna(campaigns.at["retarget", "cac"])
+    assert pd.isna(campaigns.at["preview", "cac"])
+
+
+def test_campaign_cac_finding_range_and_idle_spend():
+    campaigns = findings.campaign_efficiency(CAMPAIGN_DAYS)
+    # brand 20 / 1 = 20.00, spring 50 / 2 = 25.00. retarget (5) and preview
+    # (15) acquired no new customer: 2 of 4 campaigns, 20.00 spent.
+    assert findings.campaign_cac_finding(campaigns) == (
+        "brand had the lowest CAC, 20.00 per new customer (1 on 20.00 spend), and spring "
+        "the highest, 25.00. 2 of 4 campaigns with spend acquired no new customer "
+        "(20.00 spent)."
+    )
+
+
+def test_campaign_cac_finding_single_campaign():
+    campaigns = findings.campaign_efficiency(CAMPAIGN_DAYS[CAMPAIGN_DAYS["campaign"] == "spring"])
+    assert findings.campaign_cac_finding(campaigns) == (
+        "spring had the lowest CAC, 25.00 per new customer (2 on 50.00 spend)."
+    )
+
+
+def test_campaign_cac_finding_without_new_customers():
+    campaigns = findings.campaign_efficiency(CAMPAIGN_DAYS.assign(count_new_customers=0))
+    # 40 + 10 + 20 + 5 + 15 = 90 spent by 4 campaigns.
+    assert findings.campaign_cac_finding(campaigns) == (
+        "None of the 4 campaigns with spend acquired a new customer (90.00 spent), so CAC "
+        "by campaign is undefined."
+    )
+
+
+def test_campaign_cac_finding_without_spend():
+    campaigns = findings.campaign_efficiency(CAMPAIGN_DAYS.assign(spend_amount=0.0))
+    assert findings.campaign_cac_finding(campaigns) == (
+        "No campaign has ad spend, so CAC by campaign is undefined."
+    )
+
+
+def test_campaign_cac_finding_tie_by_name():
+    daily = pd.DataFrame(
+        {
+            "campaign": ["zeta", "alpha"],
+            "attributed_revenue_last_touch": [10.0, 10.0],
+            "attributed_conversions_last_touch": [1.0, 1.0],
+            "count_new_customers": [1, 1],
+            "spend_amount": [30.0, 30.0],
+        }
+    )
+    finding = findings.campaign_cac_finding(findings.campaign_efficiency(daily))
+    assert finding.startswith("alpha had the lowest CAC, 30.00")
+    assert "zeta the highest, 30.00" in finding

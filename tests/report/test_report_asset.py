@@ -370,3 +370,46 @@ def test_sentiment_skips_customers_mart():
     assert section.figures == []
     assert section.finding is None
     assert "No published mart has a numeric sentiment column" in section.notes[0]
+
+
+def test_efficiency_section_cac_by_campaign():
+    # paid_search: 300 revenue on 150 spend, 3 new customers. By campaign:
+    # spring 100 spend and 2 new customers, brand 50 spend and 1 new customer,
+    # both CAC 50.00, so the tie goes to brand by name. preview's 30 spend
+    # acquired no new customer.
+    channel_days = pd.DataFrame(
+        {
+            "channel": ["paid_search"],
+            "sum_revenue": [300.0],
+            "spend_amount": [150.0],
+            "count_new_customers": [3],
+        }
+    )
+    campaign_days = pd.DataFrame(
+        {
+            "campaign": ["spring", "brand", "preview"],
+            "attributed_revenue_last_touch": [200.0, 100.0, 0.0],
+            "attributed_conversions_last_touch": [2.0, 1.0, 0.0],
+            "count_new_customers": [2, 1, 0],
+            "spend_amount": [100.0, 50.0, 30.0],
+        }
+    )
+    data = PublishedData(
+        publish_dir=Path("unused"),
+        manifest={"version": 1, "tables": []},
+        tables={
+            "channel_daily_performance": channel_days,
+            "campaign_daily_performance": campaign_days,
+        },
+        checksum_matches=True,
+    )
+    section = sections.build_efficiency(data)
+    assert section.finding.endswith(
+        "By campaign: brand had the lowest CAC, 50.00 per new customer (1 on 50.00 spend), "
+        "and spring the highest, 50.00. 1 of 3 campaigns with spend acquired no new "
+        "customer (30.00 spent)."
+    )
+    # One chart per channel and one of CAC per campaign, without preview.
+    assert len(section.figures) == 2
+    assert list(section.figures[1].data[0].y) == ["brand", "spring"]
+    assert '<th class="num">cac</th>' in section.table_html
