@@ -32,11 +32,12 @@ from great_expectations.data_context.types.base import ProgressBarsConfig  # noq
 from great_expectations.expectations.expectation_configuration import ExpectationConfiguration  # noqa: E402
 
 from orchestration.quality.duckdb_config import connect_read_only  # noqa: E402
-from orchestration.quality.outcome import (
+from orchestration.quality.outcome import (  # noqa: E402
     MAX_SAMPLES,
     ExpectationError,
     ExpectationFailure,
     ValidationOutcome,
+    json_safe,
 )
 from orchestration.quality.pushdown import (  # noqa: E402
     PushdownResult,
@@ -211,6 +212,10 @@ def validate_table(
 
     failures: list[ExpectationFailure] = []
     successful = 0
+    expectation_results = [
+        expectation_result_document(expectation, result)
+        for expectation, result in zip(loaded.suite.expectations, results, strict=True)
+    ]
     for result in results:
         if result.error is not None:
             errors.append(result.error)
@@ -228,6 +233,7 @@ def validate_table(
         successful_expectations=successful,
         failures=failures,
         errors=errors,
+        expectation_results=expectation_results,
     )
     if outcome.errors:
         for error in outcome.errors:
@@ -312,14 +318,54 @@ def _result_of(expectation_result: Any) -> PushdownResult:
     kwargs = {k: v for k, v in (config.get("kwargs") or {}).items() if k != "batch_id"}
     column = _column_of(kwargs)
     exception = _raised_exception(document.get("exception_info"))
+    result = _trimmed_result(document.get("result"))
     if exception is not None:
         message, traceback = exception
         error = ExpectationError(expectation_type, column, kwargs, message, traceback)
-        return PushdownResult(success=False, error=error)
+        return PushdownResult(success=False, error=error, result=result)
     if document.get("success"):
-        return PushdownResult(success=True)
+        return PushdownResult(success=True, result=result)
     failure = _failure(expectation_type, column, kwargs, document.get("result"))
-    return PushdownResult(success=False, failure=failure)
+    return PushdownResult(success=False, failure=failure, result=result)
+
+
+def _trimmed_result(result: Any) -> dict[str, Any]:
+    """Return a GE result dict with at most ``MAX_SAMPLES`` items in each sample list.
+
+    GE lists every unexpected row under ``unexpected_rows`` when
+    ``include_unexpected_rows`` is set, so the lists are cut before they are stored.
+    """
+    if not isinstance(result, dict):
+        return {}
+    return {
+        key: value[:MAX_SAMPLES] if isinstance(value, list) and key != "observed_value" else value
+        for key, value in result.items()
+    }
+
+
+def expectation_result_document(expectation: Any, result: PushdownResult) -> dict[str, Any]:
+    """Describe one expectation's result as the JSON of a GE ``ExpectationValidationResult``.
+
+    The same form serves results from SQL pushdown and from GE, so both can be
+    turned back into GE objects for the data docs (``data_docs.py``).
+    """
+    error = result.error
+    return json_safe(
+        {
+            "success": result.success and error is None,
+            "expectation_config": {
+                "type": expectation.expectation_type,
+                "kwargs": _kwargs_of(expectation),
+                "meta": dict(expectation.meta or {}),
+            },
+            "result": result.result,
+            "exception_info": {
+                "raised_exception": error is not None,
+                "exception_message": error.message if error else None,
+                "exception_traceback": error.traceback if error else None,
+            },
+        }
+    )
 
 
 def validate_suite_file(

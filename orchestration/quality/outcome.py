@@ -88,6 +88,9 @@ class ValidationOutcome:
     successful_expectations: int
     failures: list[ExpectationFailure] = field(default_factory=list)
     errors: list[ExpectationError] = field(default_factory=list)
+    # One JSON document per expectation that ran, in suite order, in the form of a
+    # GE ExpectationValidationResult (great_expectations.expectation_result_document).
+    expectation_results: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def status(self) -> ValidationStatus:
@@ -133,13 +136,15 @@ class ValidationOutcome:
         }
         if self.failures:
             metadata["failures"] = MetadataValue.json(
-                _json_safe([failure.to_dict() for failure in self.failures])
+                json_safe([failure.to_dict() for failure in self.failures])
             )
         if self.errors:
             metadata["errors"] = MetadataValue.json(
-                _json_safe([error.to_dict() for error in self.errors])
+                json_safe([error.to_dict() for error in self.errors])
             )
             metadata["error"] = self.errors[0].message
+        if self.expectation_results:
+            metadata["expectation_results"] = MetadataValue.json(self.expectation_results)
         metadata["report"] = MetadataValue.md(self.to_markdown())
         return metadata
 
@@ -164,7 +169,7 @@ class ValidationOutcome:
                     if failure.unexpected_percent is not None
                     else ""
                 )
-                samples = json.dumps(_json_safe(failure.sample_unexpected_values))
+                samples = json.dumps(json_safe(failure.sample_unexpected_values))
                 lines.append(
                     f"| {_cell(failure.expectation_type)} | {_cell(failure.column)} "
                     f"| {_cell(_compact(failure.observed_value))} "
@@ -176,7 +181,7 @@ class ValidationOutcome:
 def _compact(value: Any) -> str:
     if value is None:
         return ""
-    return json.dumps(_json_safe(value))
+    return json.dumps(json_safe(value))
 
 
 def _cell(value: Any) -> str:
@@ -186,6 +191,6 @@ def _cell(value: Any) -> str:
     return text if len(text) <= 200 else text[:197] + "..."
 
 
-def _json_safe(value: Any) -> Any:
+def json_safe(value: Any) -> Any:
     """Convert to JSON types, turning anything JSON cannot hold into its string form."""
     return json.loads(json.dumps(value, default=str))

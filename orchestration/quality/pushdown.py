@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import duckdb
@@ -66,11 +66,17 @@ class ColumnNotFoundError(LookupError):
 
 @dataclass(frozen=True)
 class PushdownResult:
-    """The result of one expectation: success, a failure or an error."""
+    """The result of one expectation: success, a failure or an error.
+
+    ``result`` has the keys of the ``result`` dict of a GE
+    ``ExpectationValidationResult`` in SUMMARY format, such as ``element_count``,
+    ``unexpected_count`` and ``observed_value``, for successes and failures alike.
+    """
 
     success: bool
     failure: ExpectationFailure | None = None
     error: ExpectationError | None = None
+    result: dict[str, Any] = field(default_factory=dict)
 
 
 def pushdown_reason(expectation_type: str, kwargs: dict[str, Any]) -> str | None:
@@ -233,8 +239,9 @@ class TableQueries:
         percent = 100.0 * unexpected / denominator if denominator else 0.0
         mostly = kwargs.get("mostly")
         allowed = 0.0 if mostly is None else (1.0 - float(mostly)) * 100.0
+        result = _map_summary(self.row_count, expectation_type, unexpected, denominator, percent)
         if unexpected == 0 or (mostly is not None and percent <= allowed):
-            return PushdownResult(success=True)
+            return PushdownResult(success=True, result={**result, "partial_unexpected_list": []})
 
         cursor = self.conn.execute(
             f"select {value_sql} as __value, * from {self.relation} "
@@ -242,6 +249,7 @@ class TableQueries:
         )
         names = [description[0] for description in cursor.description]
         rows = cursor.fetchall()
+        samples = [_plain(row[0]) for row in rows]
         failure = ExpectationFailure(
             expectation_type=expectation_type,
             column=_column_of(kwargs),
@@ -249,13 +257,15 @@ class TableQueries:
             observed_value=None,
             unexpected_count=unexpected,
             unexpected_percent=percent,
-            sample_unexpected_values=[_plain(row[0]) for row in rows],
+            sample_unexpected_values=samples,
             sample_unexpected_rows=[
                 {name: _plain(value) for name, value in zip(names[1:], row[1:], strict=True)}
                 for row in rows
             ],
         )
-        return PushdownResult(success=False, failure=failure)
+        return PushdownResult(
+            success=False, failure=failure, result={**result, "partial_unexpected_list": samples}
+        )
 
     def _columns_match_set(self, kwargs: dict[str, Any]) -> PushdownResult:
         expected = kwargs.get("column_set")
@@ -266,22 +276,46 @@ class TableQueries:
         unexpected = sorted(actual - set(expected))
         exact_match = kwargs.get("exact_match", True) is not False
         if not missing and (not unexpected or not exact_match):
-            return PushdownResult(success=True)
+            return PushdownResult(success=True, result={"observed_value": sorted(actual)})
         mismatched: dict[str, list[str]] = {}
         if unexpected:
             mismatched["unexpected"] = unexpected
         if missing:
             mismatched["missing"] = missing
+        result = {"observed_value": sorted(actual), "details": {"mismatched": mismatched}}
         failure = ExpectationFailure(
             expectation_type=COLUMNS_MATCH_SET,
             column=None,
             kwargs=kwargs,
-            observed_value={
-                "observed_value": sorted(actual),
-                "details": {"mismatched": mismatched},
-            },
+            observed_value=result,
         )
-        return PushdownResult(success=False, failure=failure)
+        return PushdownResult(success=False, failure=failure, result=result)
+
+
+def _map_summary(
+    row_count: int, expectation_type: str, unexpected: int, denominator: int, percent: float
+) -> dict[str, Any]:
+    """Return the counts of a map expectation's result as GE's pandas engine reports them.
+
+    Rows outside the denominator are the missing ones (NULL values, or rows that
+    ``ignore_row_if`` skips). ``not_be_null`` counts every row and reports no
+    missing rows, because the NULL values are its unexpected values.
+    """
+    summary: dict[str, Any] = {
+        "element_count": row_count,
+        "unexpected_count": unexpected,
+        "unexpected_percent": percent,
+    }
+    if expectation_type == NOT_NULL:
+        return summary
+    missing = row_count - denominator
+    return {
+        **summary,
+        "missing_count": missing,
+        "missing_percent": 100.0 * missing / row_count if row_count else None,
+        "unexpected_percent_total": 100.0 * unexpected / row_count if row_count else None,
+        "unexpected_percent_nonmissing": percent,
+    }
 
 
 def quote_identifier(name: str) -> str:
