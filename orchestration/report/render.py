@@ -87,7 +87,12 @@ def build_sections(
     ]
 
 
-def render_html(data: PublishedData, report_sections: list[Section], generated_at: str) -> str:
+def render_html(
+    data: PublishedData,
+    report_sections: list[Section],
+    generated_at: str,
+    data_docs_href: str | None = None,
+) -> str:
     manifest = data.manifest
     subtitle = (
         f"Publish version {manifest['version']}, published {manifest['published_at']}; "
@@ -103,6 +108,7 @@ def render_html(data: PublishedData, report_sections: list[Section], generated_a
         "<header><h1>rightpath insights report</h1>",
         f"<p>{html.escape(subtitle)}</p>",
         f'<nav><a href="{DATA_QUALITY_FILE_NAME}">Data quality: every check of the run</a>'
+        f"{_data_docs_link(data_docs_href)}"
         f'<a href="{DBT_DOCS_FILE_NAME}">dbt docs: models, columns and lineage</a></nav>',
         "</header><main>",
     ]
@@ -113,16 +119,20 @@ def render_html(data: PublishedData, report_sections: list[Section], generated_a
 
 
 def write_report(
-    data: PublishedData, checks: list[CheckOutcome], checks_note: str | None = None
+    data: PublishedData,
+    checks: list[CheckOutcome],
+    checks_note: str | None = None,
+    data_docs_href: str | None = None,
 ) -> ReportSummary:
     """Write ``report/index.html`` into the publish folder and return a summary.
 
     The file is written under a temporary name and renamed into place, so a reader
     sees the previous report or the new one, never a partial file.
+    ``data_docs_href`` links the Great Expectations data docs, relative to ``report/``.
     """
     report_sections = build_sections(data, checks, checks_note)
     generated_at = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-    document = render_html(data, report_sections, generated_at)
+    document = render_html(data, report_sections, generated_at, data_docs_href)
     path = report_path(data.publish_dir)
     write_text_atomically(path, document)
     return ReportSummary(
@@ -134,7 +144,10 @@ def write_report(
 
 
 def write_data_quality_page(
-    data: PublishedData, checks: list[CheckOutcome], checks_note: str | None = None
+    data: PublishedData,
+    checks: list[CheckOutcome],
+    checks_note: str | None = None,
+    data_docs_href: str | None = None,
 ) -> Path:
     """Write ``report/data_quality.html``: every check of the run and the published row counts.
 
@@ -159,7 +172,8 @@ def write_data_quality_page(
         "</head><body>",
         "<header><h1>rightpath data quality</h1>",
         f"<p>{html.escape(subtitle)}</p>",
-        f'<nav><a href="{REPORT_FILE_NAME}">Back to the insights report</a></nav>',
+        f'<nav><a href="{REPORT_FILE_NAME}">Back to the insights report</a>'
+        f"{_data_docs_link(data_docs_href)}</nav>",
         "</header><main><section><h2>Checks of this run</h2>",
         f'<p class="finding">{html.escape(finding)}</p>',
     ]
@@ -172,6 +186,16 @@ def write_data_quality_page(
     path = data.publish_dir / REPORT_DIR_NAME / DATA_QUALITY_FILE_NAME
     write_text_atomically(path, "\n".join(parts))
     return path
+
+
+def _data_docs_link(href: str | None) -> str:
+    """Return the header link to the Great Expectations data docs, or nothing without them."""
+    if href is None:
+        return ""
+    return (
+        f'<a href="{html.escape(href)}">Great Expectations data docs: every expectation '
+        "and its observed values (styles load from CDNs)</a>"
+    )
 
 
 def _render_section(section: Section) -> str:

@@ -9,11 +9,14 @@ import hashlib
 import json
 import os
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 import pytest
 from dagster import AssetKey
+
+from orchestration.quality.data_docs import suite_validation_from_metadata, write_data_docs
 
 from .support import (
     MART_TABLE_NAMES,
@@ -149,3 +152,35 @@ def test_published_spend_not_negative(blocked_run):
             "select min(spend_amount) from channel_daily_performance"
         ).fetchone()
     assert min_spend >= 0
+
+
+def test_failed_expectation_stored_for_data_docs(blocked_run, tmp_path: Path):
+    evaluation = blocked_run.run.check_evaluations()[AD_SPEND_CHECK]
+    # The check's metadata keeps the result of each expectation in GE form.
+    results = evaluation.metadata["expectation_results"].value
+    failed = [result for result in results if not result["success"]]
+    assert len(failed) == 1
+    assert failed[0]["expectation_config"]["kwargs"]["column"] == "spend_amount"
+    assert failed[0]["result"]["partial_unexpected_list"] == [-5.0]
+
+    # The blocked run published nothing, so its data docs are built here from the
+    # same check metadata that the report asset reads after a publish.
+    validations = [
+        suite_validation_from_metadata(
+            {name: value.value for name, value in check.metadata.items()}
+        )
+        for check in blocked_run.run.check_evaluations().values()
+    ]
+    validations = [validation for validation in validations if validation is not None]
+    docs = write_data_docs(tmp_path, validations, "blocked", datetime(2025, 3, 8, tzinfo=UTC))
+
+    (stored_path,) = (docs.validations_dir / "raw" / "ad_spend").rglob("*.json")
+    stored = json.loads(stored_path.read_text(encoding="utf-8"))
+    assert stored["success"] is False
+    stored_failed = [result for result in stored["results"] if not result["success"]]
+    assert len(stored_failed) == 1
+    between = stored_failed[0]
+    assert between["expectation_config"]["type"] == "expect_column_values_to_be_between"
+    assert between["result"]["unexpected_count"] == 1
+    assert between["result"]["partial_unexpected_list"] == [-5.0]
+    assert "raw.ad_spend" in docs.index_path.read_text(encoding="utf-8")
