@@ -166,6 +166,7 @@ def write_data_docs(
         raise ValueError("No suite validations to store, so there are no data docs to build")
     target = Path(target_dir)
     target.mkdir(parents=True, exist_ok=True)
+    _remove_stale_folders(target)
     started = time.monotonic()
     staging = Path(tempfile.mkdtemp(prefix=f".{CONTEXT_DIR_NAME}.tmp-", dir=target))
     previous_dir = target / f".{CONTEXT_DIR_NAME}.old-{uuid.uuid4().hex[:12]}"
@@ -206,6 +207,14 @@ def write_data_docs(
         suite_names=sorted(validation.suite_name for validation in validations),
         seconds=seconds,
     )
+
+
+def _remove_stale_folders(target: Path) -> None:
+    """Remove temporary folders that a build killed before its cleanup left behind."""
+    for pattern in (f".{CONTEXT_DIR_NAME}.tmp-*", f".{CONTEXT_DIR_NAME}.old-*"):
+        for path in target.glob(pattern):
+            logger.warning("Removing %s, left by an earlier data docs build", path)
+            shutil.rmtree(path, ignore_errors=True)
 
 
 def _expectation_result(document: dict[str, Any]) -> ExpectationValidationResult:

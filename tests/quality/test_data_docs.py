@@ -174,3 +174,11 @@ def test_data_docs_of_errored_suite(tmp_path: Path):
     assert stored["results"] == []
     assert stored["meta"]["errors"] == ["Opening the warehouse failed"]
     assert docs.index_path.is_file()
+
+
+def test_data_docs_remove_stale_folders(validations, tmp_path: Path):
+    # A build killed before its cleanup leaves these behind.
+    (tmp_path / ".gx.tmp-abc" / "gx").mkdir(parents=True)
+    (tmp_path / ".gx.old-def").mkdir()
+    write_data_docs(tmp_path, validations, "run-1", RUN_TIME)
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["gx"]
