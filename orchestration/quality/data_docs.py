@@ -83,7 +83,7 @@ class SuiteValidation:
 
 @dataclass(frozen=True)
 class DataDocsResult:
-    """Where the data docs were written, which suites they show and how long GE took."""
+    """The index, results folder, suites and build time of one data docs build."""
 
     index_path: Path
     validations_dir: Path

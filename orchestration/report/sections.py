@@ -349,7 +349,7 @@ def _add_campaign_efficiency(section: Section, name: str, daily: pd.DataFrame) -
 
 
 def _bar_chart_height(bars: int) -> int:
-    """Return a chart height that gives each horizontal bar about 28 pixels."""
+    """Return a chart height of 28 pixels per horizontal bar plus 120 for title and axis."""
     return 120 + 28 * bars
 
 

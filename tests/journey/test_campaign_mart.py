@@ -17,7 +17,7 @@ Raw rows (all web events are pages, EUR converts at the seed rate 1.08):
   gus:  wg1 2024-06-09 15:00 google/display/retarget_display (display), no order.
   eva again: we3 2024-06-11 10:00 google/cpc/Spring_Sale (paid_search, the
         same campaign in another case), order oe2 13:00, 40.00 USD. Path: we3.
-        oe2 is her second order, so it converts but acquires nobody.
+        oe2 is her second order, so it converts but acquires no new customer.
 Ad spend:
   2024-06-10 google_ads spring_sale: two device rows, 30 EUR with 600
     impressions and 24 clicks, 20 EUR with 400 impressions and 16 clicks.

@@ -1,7 +1,7 @@
 """Great Expectations data docs from real validations of a DuckDB table.
 
 raw.events has 4 rows. amount is NULL in e4, and e3's amount -2.0 is the one
-value below 0. event_type 'bogus' of e3 is the one value outside the set.
+value below 0.
 """
 
 import json

@@ -1,6 +1,6 @@
 {#
-    Touches, sessions, attributed conversions and spend per day, channel and
-    campaign. The campaign of a touch, session or credit is its sub_channel
+    Touches, sessions, conversions, new customers, attributed conversions and
+    spend per day, channel and campaign. The campaign of a touch, session or credit is its sub_channel
     (utm_campaign for web), and the campaign of spend is the ad platform's
     campaign_name. Campaigns are grouped and matched on campaign_key, the
     trimmed name in lower case (macros/campaign_key.sql), because
@@ -9,7 +9,7 @@
     under one display name from int_campaign_names.
     Conversions and new customers are counted on the conversion's date
     under the channel and campaign of its last touch, as
-    channel_daily_performance counts them under the last-touch channel: a
+    channel_daily_performance counts them under the last-touch channel. A
     new customer is a conversion that is the customer's first order, and a
     conversion without touches is 'direct' with campaign '(none)'.
     Spend goes under the channel that ad-click touches of the
