@@ -132,6 +132,7 @@ def suite_validation_result(
         "success_percent": 100.0 * successful / evaluated if evaluated else None,
     }
     meta = {
+        "great_expectations_version": gx.__version__,
         "run_id": run_id,
         "validation_time": run_id.run_time.strftime("%Y%m%dT%H%M%S.%fZ"),
         # The validation page shows batch_spec's data_asset_name as the data asset.

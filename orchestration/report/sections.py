@@ -337,7 +337,8 @@ def _add_campaign_efficiency(section: Section, name: str, daily: pd.DataFrame) -
         figure.update_layout(
             title="CAC (spend / new customer) per campaign, campaigns with new customers",
             xaxis={"title": "CAC", "range": [0, _axis_max(with_cac["cac"])]},
-            yaxis={"autorange": "reversed"},
+            # automargin widens the left margin to fit long campaign names.
+            yaxis={"autorange": "reversed", "automargin": True},
             height=max(_bar_chart_height(len(with_cac)), CHART_HEIGHT),
         )
         section.figures.append(figure)
