@@ -188,7 +188,12 @@ def write_data_docs(
         final_dir = target / CONTEXT_DIR_NAME
         if final_dir.exists():
             os.replace(final_dir, previous_dir)
-        os.replace(staging / CONTEXT_DIR_NAME, final_dir)
+        try:
+            os.replace(staging / CONTEXT_DIR_NAME, final_dir)
+        except OSError:
+            if previous_dir.exists():
+                os.replace(previous_dir, final_dir)
+            raise
     finally:
         # get_context makes the new context GE's current project, and the
         # validations in great_expectations.py must not see this folder.
