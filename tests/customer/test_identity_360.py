@@ -20,6 +20,11 @@ Customers in the data (UTC, 2024):
 - bot: login u_bot on 60 cookies (05-15), one cluster of 61 identifiers.
 - late: day 1 has page w20 of cookie ck_late and identify w21 of user u_late
   with cookie ck_other. Day 2 adds identify w22 with ck_late and u_late.
+- alias: identify w30 (05-10) of cookie ck_alias and user u_old; alias w31
+  (05-11) from cookie ck_alias with previous_id u_old and user_id u_new;
+  identify w32 (05-12) of u_new with ``Alias@Example.com``.
+- anon alias: alias w33 (05-13) of cookie ck_anon whose previous_id is that
+  cookie, for user u_anon.
 """
 
 import hashlib
@@ -69,6 +74,9 @@ WALK = customer_id_of("shop_customer:sc_walk")
 BOT = customer_id_of("user_id:u_bot")
 LATE = customer_id_of("user_id:u_late")
 LATE_COOKIE = customer_id_of("cookie:ck_late")
+# 'user_id:u_new' sorts before 'user_id:u_old', so it names the alias customer.
+ALIAS = customer_id_of("user_id:u_new")
+ANON_ALIAS = customer_id_of("user_id:u_anon")
 PLACEHOLDER_ORDERS = {
     order: customer_id_of(f"shop_order:{order}") for order in ("o10", "o11", "o12", "o13")
 }
@@ -76,14 +84,16 @@ PLACEHOLDER_ORDERS = {
 LINEAGE = "'f.jsonl', {line}, 'test', timestamp '2024-07-01 00:00:00'"
 
 
-def web_event(line, event_id, event_type, at, cookie, user=None, email=None, phone=None):
+def web_event(
+    line, event_id, event_type, at, cookie, user=None, email=None, phone=None, previous=None
+):
     def text(value):
         return "null" if value is None else "'" + value + "'"
 
     return (
         f"('{event_id}', '{event_type}', null, timestamp '{at}', '{at}', 'web', {text(cookie)}, "
-        f"{text(user)}, {text(email)}, {text(phone)}, 'https://shop.example.com/', null, "
-        f"null, null, null, {LINEAGE.format(line=line)})"
+        f"{text(user)}, {text(previous)}, {text(email)}, {text(phone)}, "
+        f"'https://shop.example.com/', null, null, null, null, {LINEAGE.format(line=line)})"
     )
 
 
@@ -131,6 +141,14 @@ DAY_1_WEB = [
         web_event(100 + n, f"bot{n}", "page", "2024-05-15 00:00:00", f"ck_bot_{n:02d}", "u_bot")
         for n in range(60)
     ],
+    web_event(30, "w30", "identify", "2024-05-10 09:00:00", "ck_alias", "u_old"),
+    web_event(31, "w31", "alias", "2024-05-11 09:00:00", "ck_alias", "u_new", previous="u_old"),
+    web_event(
+        32, "w32", "identify", "2024-05-12 09:00:00", None, "u_new", "Alias@Example.com"
+    ),
+    web_event(
+        33, "w33", "alias", "2024-05-13 09:00:00", "ck_anon", "u_anon", previous="ck_anon"
+    ),
 ]
 DAY_2_WEB = [web_event(8, "w22", "identify", "2024-05-17 09:00:00", "ck_late", "u_late")]
 
@@ -507,3 +525,74 @@ def test_giant_cluster_blocks_downstream(built, monkeypatch):
     result = materialize_python(assets, built["warehouse_path"])
     assert [evaluation.passed for evaluation in result.get_asset_check_evaluations()] == [True]
     assert ran == [True]
+
+
+def test_alias_chain_is_one_customer(warehouse):
+    customer = fetch_customer(warehouse, ALIAS)
+    # cookie ck_alias, user ids u_old and u_new, email alias@example.com.
+    assert customer["count_identifiers"] == 4
+    assert customer["count_user_ids"] == 2
+    assert customer["count_cookies"] == 1
+    assert customer["primary_email"] == "alias@example.com"
+    # w32 (05-12) is the latest record with a user id, and it has u_new.
+    assert customer["primary_user_id"] == "u_new"
+    assert customer["first_seen_at"] == datetime(2024, 5, 10, 9, 0)
+    assert customer["last_seen_at"] == datetime(2024, 5, 12, 9, 0)
+
+
+def test_alias_links_name_their_rule(warehouse):
+    rows = warehouse.execute(
+        "select identifier_key_a, identifier_key_b, link_rule, link_rule_priority,"
+        " first_seen_at, count_records"
+        " from marts.identity_links where customer_id = ?",
+        [ALIAS],
+    ).fetchall()
+    w30, w31, w32 = (datetime(2024, 5, day, 9, 0) for day in (10, 11, 12))
+    assert sorted(rows) == [
+        # w31 carries ck_alias with u_new; w30 and w31 carry ck_alias with u_old.
+        ("cookie:ck_alias", "user_id:u_new", "same_web_event", 4, w31, 1),
+        ("cookie:ck_alias", "user_id:u_old", "same_web_event", 4, w30, 2),
+        ("email:alias@example.com", "user_id:u_new", "same_web_event", 4, w32, 1),
+        ("user_id:u_new", "user_id:u_old", "alias_previous_id", 1, w31, 1),
+    ]
+
+
+def test_alias_user_ids_count_once(warehouse):
+    # ck_alias saw u_old (w30) and u_new (w31). The alias joins them, so one
+    # person is linked and the cookie stays under the limit of 1.
+    row = warehouse.execute(
+        "select count_linked_user_ids, count_observations, is_linkable"
+        " from intermediate.int_identifiers_screened where identifier_key = 'cookie:ck_alias'"
+    ).fetchone()
+    assert row == (1, 2, True)
+
+
+def test_alias_observations_keyed_by_column(warehouse):
+    rows = warehouse.execute(
+        "select identifier_observation_id, identifier_type, identifier_value"
+        " from intermediate.int_identifier_observations where record_key = 'w31'"
+        " order by identifier_observation_id"
+    ).fetchall()
+    assert rows == [
+        ("web:w31:anonymous_id", "cookie", "ck_alias"),
+        ("web:w31:previous_id", "user_id", "u_old"),
+        ("web:w31:user_id", "user_id", "u_new"),
+    ]
+
+
+def test_alias_of_own_cookie_adds_no_user(warehouse):
+    customer = fetch_customer(warehouse, ANON_ALIAS)
+    # previous_id ck_anon repeats the anonymous id, so it is the cookie.
+    assert customer["count_identifiers"] == 2
+    assert customer["count_user_ids"] == 1
+    rows = warehouse.execute(
+        "select link_rule, count_records from marts.identity_links"
+        " where customer_id = ? order by link_rule",
+        [ANON_ALIAS],
+    ).fetchall()
+    assert rows == [("alias_previous_id", 1), ("same_web_event", 1)]
+    (count_observations,) = warehouse.execute(
+        "select count_observations from intermediate.int_identifiers_screened"
+        " where identifier_key = 'cookie:ck_anon'"
+    ).fetchone()
+    assert count_observations == 1

@@ -107,20 +107,48 @@ def test_segment_malformed_line_quarantined(conn, landing, fetch):
     assert quarantined["raw_record"] == truncated
 
 
-def test_segment_quarantines_alias_and_missing_fields(conn, landing, fetch):
-    alias = {"type": "alias", "messageId": "m-4", "previousId": "a", "userId": "b"}
+def test_segment_loads_alias_with_previous_id(conn, landing, fetch):
+    alias = {
+        "type": "alias",
+        "messageId": "m-6",
+        "anonymousId": "anon-1",
+        "previousId": "u-old",
+        "userId": "u-new",
+        "timestamp": "2024-03-03T09:00:00Z",
+    }
+    config = _segment_config(landing, _jsonl(alias, SEGMENT_IDENTIFY))
+
+    result = ingest_table(conn, config, "web_events")
+
+    assert result.rows_loaded == 2
+    assert result.rows_quarantined == 0
+    loaded, identify = fetch("select * from raw.web_events order by _line")
+    assert loaded["event_type"] == "alias"
+    assert loaded["event_name"] is None
+    assert loaded["previous_id"] == "u-old"
+    assert loaded["user_id"] == "u-new"
+    assert loaded["anonymous_id"] == "anon-1"
+    assert identify["previous_id"] is None
+
+
+def test_segment_quarantines_group_and_missing_fields(conn, landing, fetch):
+    group = {"type": "group", "messageId": "m-4", "groupId": "g", "userId": "b"}
     no_id = {**SEGMENT_TRACK, "messageId": None}
     bad_time = {**SEGMENT_TRACK, "messageId": "m-5", "timestamp": "yesterday"}
-    config = _segment_config(landing, _jsonl(alias, no_id, bad_time, [1, 2]))
+    no_previous = {"type": "alias", "messageId": "m-7", "userId": "b", "timestamp": "2024-03-03"}
+    config = _segment_config(landing, _jsonl(group, no_id, bad_time, [1, 2], no_previous))
 
     ingest_table(conn, config, "web_events")
 
     reasons = [row["reason"] for row in fetch("select reason from raw.quarantine order by _line")]
     assert reasons == [
-        "type: 'alias' is not loaded; web_events contains page, track, identify and screen events",
+        "type: 'group' is not loaded; web_events contains page, track, identify, screen and "
+        "alias events",
         "event_id is missing or empty",
         "occurred_at: invalid timestamp 'yesterday'",
         "the line is a JSON ARRAY, not an object",
+        "alias: previousId and userId are both required, because an alias call links "
+        "previousId to userId",
     ]
 
 
