@@ -131,6 +131,40 @@ def test_segment_loads_alias_with_previous_id(conn, landing, fetch):
     assert identify["previous_id"] is None
 
 
+def test_older_raw_table_gains_previous_id(conn, landing, fetch):
+    # raw.web_events as created before previous_id joined the contract.
+    conn.execute("create schema raw")
+    conn.execute(
+        "create table raw.web_events (event_id varchar, event_type varchar, event_name varchar,"
+        " occurred_at timestamp, occurred_at_raw varchar, platform varchar,"
+        " anonymous_id varchar, user_id varchar, email varchar, phone varchar,"
+        " page_url varchar, referrer varchar, utm_source varchar, utm_medium varchar,"
+        " utm_campaign varchar, _file varchar, _line bigint, _format varchar,"
+        " _loaded_at timestamp)"
+    )
+    conn.execute(
+        "insert into raw.web_events (event_id, event_type, occurred_at, _file, _line)"
+        " values ('old-1', 'page', timestamp '2024-01-01 00:00:00', 'old.jsonl', 1)"
+    )
+    alias = {
+        "type": "alias",
+        "messageId": "m-8",
+        "previousId": "u-old",
+        "userId": "u-new",
+        "timestamp": "2024-03-03T09:00:00Z",
+    }
+    config = _segment_config(landing, _jsonl(alias))
+
+    result = ingest_table(conn, config, "web_events")
+
+    assert result.rows_loaded == 1
+    rows = fetch("select event_id, previous_id from raw.web_events order by event_id")
+    assert rows == [
+        {"event_id": "m-8", "previous_id": "u-old"},
+        {"event_id": "old-1", "previous_id": None},
+    ]
+
+
 def test_segment_quarantines_group_and_missing_fields(conn, landing, fetch):
     group = {"type": "group", "messageId": "m-4", "groupId": "g", "userId": "b"}
     no_id = {**SEGMENT_TRACK, "messageId": None}
