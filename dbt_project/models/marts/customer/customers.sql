@@ -55,6 +55,7 @@ customer_value as (
         ('probability_alive', type_double()),
         ('expected_orders_365d', type_double()),
         ('clv_365d', type_double()),
+        ('estimate_status', dbt.type_string()),
     ]) }}
 
 ),
@@ -409,6 +410,7 @@ final as (
         cast(customer_value.probability_alive as {{ type_double() }}) as probability_alive,
         cast(customer_value.expected_orders_365d as {{ type_double() }}) as expected_orders_365d,
         cast(customer_value.clv_365d as decimal(38, 2)) as clv_365d,
+        customer_value.estimate_status as clv_estimate_status,
         cast(coalesce(touch_counts.count_support_tickets, 0) as bigint) as count_support_tickets,
         cast(coalesce(open_tickets.count_open_support_tickets, 0) as bigint)
             as count_open_support_tickets,
