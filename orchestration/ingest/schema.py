@@ -109,6 +109,9 @@ RAW_TABLES: dict[str, RawTable] = {
                 ("via_channel", "VARCHAR"),  # web | email | twitter | chat | ...
                 ("subject", "VARCHAR"),
                 ("priority", "VARCHAR"),
+                ("solved_at", "TIMESTAMP"),  # last change to solved, NULL when never solved
+                ("solved_at_raw", "VARCHAR"),
+                ("satisfaction_rating", "VARCHAR"),  # good | bad | offered | unoffered
             ),
             required=("ticket_id", "created_at"),
         ),

@@ -23,6 +23,10 @@ Customers in the data (UTC, 2024):
 - alias: identify w30 (05-10) of cookie ck_alias and user u_old; alias w31
   (05-11) from cookie ck_alias with previous_id u_old and user_id u_new;
   identify w32 (05-12) of u_new with ``Alias@Example.com``.
+- help: requester rq_help (help@example.com) with tickets t2 (solved after
+  30 h, rated bad), t3 (closed after 2.5 h, good), t4 (closed after 48 h,
+  good) and t5 (solved after 24 h, reopened and open now, survey offered).
+  Chain's ticket t1 was solved after 4 h and rated good.
 - anon alias: alias w33 (05-13) of cookie ck_anon whose previous_id is that
   cookie, for user u_anon.
 """
@@ -75,6 +79,7 @@ LATE_COOKIE = customer_id_of("cookie:ck_late")
 # 'user_id:u_new' sorts before 'user_id:u_old', so it names the alias customer.
 ALIAS = customer_id_of("user_id:u_new")
 ANON_ALIAS = customer_id_of("user_id:u_anon")
+HELP = customer_id_of("requester_id:rq_help")
 PLACEHOLDER_ORDERS = {
     order: customer_id_of(f"shop_order:{order}") for order in ("o10", "o11", "o12", "o13")
 }
@@ -167,7 +172,20 @@ ORDERS = [
 OTHER_RAW_SQL = f"""
 insert into raw.support_tickets values
     ('t1', 'rq_chain', null, '+1 212-555-0101', '@ChainTweets', timestamp '2024-05-03 10:00:00',
-     '2024-05-03', 'solved', 'twitter', 'Late order', 'normal', {LINEAGE.format(line=1)});
+     '2024-05-03', 'solved', 'twitter', 'Late order', 'normal',
+     timestamp '2024-05-03 14:00:00', '2024-05-03 14:00', 'good', {LINEAGE.format(line=1)}),
+    ('t2', 'rq_help', 'help@example.com', null, null, timestamp '2024-05-21 09:00:00',
+     '2024-05-21', 'solved', 'email', 'Sizes', 'normal',
+     timestamp '2024-05-22 15:00:00', '2024-05-22 15:00', 'bad', {LINEAGE.format(line=2)}),
+    ('t3', 'rq_help', null, null, null, timestamp '2024-05-25 10:00:00',
+     '2024-05-25', 'closed', 'web', 'Refund', 'normal',
+     timestamp '2024-05-25 12:30:00', '2024-05-25 12:30', 'good', {LINEAGE.format(line=3)}),
+    ('t4', 'rq_help', null, null, null, timestamp '2024-06-01 08:00:00',
+     '2024-06-01', 'closed', 'web', 'Refund', 'normal',
+     timestamp '2024-06-03 08:00:00', '2024-06-03 08:00', 'good', {LINEAGE.format(line=4)}),
+    ('t5', 'rq_help', null, null, null, timestamp '2024-06-10 09:00:00',
+     '2024-06-10', 'open', 'web', 'Refund again', 'normal',
+     timestamp '2024-06-11 09:00:00', '2024-06-11 09:00', 'offered', {LINEAGE.format(line=5)});
 insert into raw.social_posts values
     ('p1', 'ChainTweets', true, 'I love these boots, great service!',
      timestamp '2024-05-04 10:00:00', '2024-05-04', null, {LINEAGE.format(line=1)}),
@@ -432,6 +450,25 @@ def test_sentiment_and_support(warehouse):
     assert chain["count_support_tickets"] == 1
     assert chain["count_open_support_tickets"] == 0
     assert chain["journey_stage_reached"] == "post_purchase"
+
+
+def test_support_burden(warehouse):
+    helpdesk = fetch_customer(warehouse, HELP)
+    assert helpdesk["count_support_tickets"] == 4
+    assert helpdesk["count_open_support_tickets"] == 1
+    # Resolved now: t2 30 h, t3 2.5 h, t4 48 h. t5 is open again, so its
+    # 24 h does not count. The median of 2.5, 30 and 48 is 30.
+    assert helpdesk["median_resolution_hours"] == pytest.approx(30.0)
+    # t2 bad, t3 and t4 good. t5 only had the survey offered.
+    assert helpdesk["count_rated_support_tickets"] == 3
+    assert helpdesk["satisfaction_share_good"] == pytest.approx(2 / 3)
+    chain = fetch_customer(warehouse, CHAIN)
+    assert chain["median_resolution_hours"] == pytest.approx(4.0)
+    assert chain["satisfaction_share_good"] == pytest.approx(1.0)
+    mom = fetch_customer(warehouse, MOM)
+    assert mom["median_resolution_hours"] is None
+    assert mom["count_rated_support_tickets"] == 0
+    assert mom["satisfaction_share_good"] is None
 
 
 def test_channel_affinity(warehouse):

@@ -163,6 +163,15 @@ def test_zendesk_tickets(conn, config, fetch):
     assert ticket["priority"] == "urgent"
     assert ticket["via_channel"] == "email"
     assert ticket["created_at"] == datetime(2020, 8, 28, 18, 6, 36)
+    # ticket_field_history_data.csv: 11071 changed to solved on 2020-11-14
+    # 11:01:27 and to closed a day later. No ticket has a satisfaction score,
+    # and no other ticket of ticket_data.csv has history rows.
+    assert ticket["solved_at"] == datetime(2020, 11, 14, 11, 1, 27)
+    solved = fetch(
+        "select ticket_id from raw.support_tickets"
+        " where solved_at is not null or satisfaction_rating is not null"
+    )
+    assert solved == [{"ticket_id": "11071"}]
 
 
 def test_shopify_export(conn, config, fetch):

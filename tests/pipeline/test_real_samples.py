@@ -166,3 +166,24 @@ def test_rudderstack_alias_not_quarantined(real_run):
     # 4 identify and 3 screen calls without messageId, 4 group calls and one
     # 'newtype'. The three alias calls are loaded.
     assert quarantined_types == [("group", 4), ("identify", 4), ("newtype", 1), ("screen", 3)]
+
+
+def test_zendesk_resolution_hours(published):
+    # Ticket 11071 of requester 2222: created 2020-08-28 18:06:36, solved
+    # 2020-11-14 11:01:27 (ticket_field_history_data.csv), closed now. That is
+    # 77 days, 16 hours, 54 minutes and 51 seconds: 1864.914166... hours.
+    customer_id = hashlib.md5(b"requester_id:2222").hexdigest()
+    rows = fetch_dicts(
+        published,
+        "select count_support_tickets, count_open_support_tickets, median_resolution_hours,"
+        " count_rated_support_tickets, satisfaction_share_good"
+        " from customers where customer_id = ?",
+        [customer_id],
+    )
+    assert len(rows) == 1
+    customer = rows[0]
+    assert customer["count_support_tickets"] == 1
+    assert customer["count_open_support_tickets"] == 0
+    assert customer["median_resolution_hours"] == pytest.approx(1864 + 54 / 60 + 51 / 3600)
+    assert customer["count_rated_support_tickets"] == 0
+    assert customer["satisfaction_share_good"] is None
