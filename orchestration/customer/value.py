@@ -38,9 +38,10 @@ PENALIZER_COEF = 0.001
 # Fewer customers with repeat orders than this leave every estimate NULL,
 # because the Gamma-Gamma fit has nothing to learn spend from.
 MIN_REPEAT_CUSTOMERS = 3
-# BG/NBD a or b below this counts as a degenerate fit. The CDNOW sample that
-# lifetimes 0.11.3 ships fits a and b between 0.1 and 10, and fits that found
-# no dropout end near 1e-11 or lower, so any threshold between works.
+# BG/NBD a or b below this counts as a degenerate fit. On 600 customers of the
+# CDNOW sample that lifetimes 0.11.3 ships, a and b fit to 0.41 and 1.58. On the
+# 8 customers of tests/customer, where nobody stopped buying, they fit to about
+# 1e-22 and 1e-11.
 MIN_DROPOUT_PARAMETER = 1e-6
 ESTIMATED = "estimated"
 ESTIMATE_COLUMNS = ("probability_alive", "expected_orders_365d", "clv_365d")
@@ -60,7 +61,7 @@ COLUMNS = (
 
 @dataclass
 class CustomerValueFit:
-    """Estimates per customer and how the fit went."""
+    """Estimates per customer, with the fit's status, fallback reason and parameters."""
 
     values: pd.DataFrame
     # ESTIMATED, or the fallback that left every estimate NULL (module docstring).

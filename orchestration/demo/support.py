@@ -22,8 +22,8 @@ from orchestration.demo.people import Person, messy_email
 from orchestration.demo.social import Tweet, build_thread, complaint_text
 
 TICKET_RATE = 0.10  # share of orders followed by a ticket
-# Shares of solved or closed tickets whose survey is answered good, or bad; the rest
-# keep the survey offered without an answer.
+# Shares of solved or closed tickets whose survey is answered good, and bad. The
+# other ones keep the survey offered without an answer.
 SURVEY_GOOD_RATE = 0.45
 SURVEY_BAD_RATE = 0.15
 MESSY_EMAIL_RATE = 0.03  # share of user rows whose email has upper case or spaces

@@ -181,8 +181,7 @@ def test_segment_quarantines_group_and_missing_fields(conn, landing, fetch):
         "event_id is missing or empty",
         "occurred_at: invalid timestamp 'yesterday'",
         "the line is a JSON ARRAY, not an object",
-        "alias: previousId and userId are both required, because an alias call links "
-        "previousId to userId",
+        "alias: previousId or userId is missing or empty, so the alias links nothing",
     ]
 
 

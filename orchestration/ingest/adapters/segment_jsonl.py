@@ -66,8 +66,8 @@ def stage(request: StageRequest) -> None:
                 CASE WHEN event_type = 'alias'
                           AND (nullif(trim(previous_id), '') IS NULL
                                OR nullif(trim(user_id), '') IS NULL)
-                     THEN 'alias: previousId and userId are both required, because an '
-                          || 'alias call links previousId to userId'
+                     THEN 'alias: previousId or userId is missing or empty, so the alias '
+                          || 'links nothing'
                 END
             ) AS _reason,
             {json_text("$.messageId")} AS event_id,

@@ -1,4 +1,4 @@
-"""Zendesk ``ticket`` table as Fivetran writes it, as CSV; options add requesters and history.
+"""Zendesk ``ticket`` table as Fivetran writes it, as CSV, with requesters and history from options.
 
 Mapping to ``support_tickets``:
 

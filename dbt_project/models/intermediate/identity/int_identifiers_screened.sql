@@ -108,7 +108,7 @@ distinct_linked_counts as (
 -- pairs among them. That is the number of alias groups when the pairs form
 -- no cycle.
 -- NOTE: alias pairs that form a cycle (a to b, b to c, c to a) undercount
--- the groups; the count never drops below 1 while a user id is linked.
+-- the groups. The count still never drops below 1 while a user id is linked.
 linked_counts as (
 
     select
