@@ -48,3 +48,23 @@
         ) as missing_{{ table_name }}
     {%- endif -%}
 {%- endmacro %}
+
+{#
+    Rank of a link rule, 1 for the strongest evidence that two identifiers
+    are one person. An alias call is the application's own statement that
+    previous_id and user_id are one person. A shop order and a support ticket
+    come from a transaction or a conversation with the person, web events
+    from a browser that can be shared, and an email event or a social post
+    only repeats an address or handle. Stitching treats every rule alike, and
+    the rank orders the evidence shown in identity_links.
+#}
+{% macro identity_link_rule_priority(link_rule) -%}
+    case {{ link_rule }}
+        when 'alias_previous_id' then 1
+        when 'same_shop_order' then 2
+        when 'same_support_ticket' then 3
+        when 'same_web_event' then 4
+        when 'same_email_event' then 5
+        when 'same_social_post' then 6
+    end
+{%- endmacro %}

@@ -16,6 +16,11 @@ def _float_from_env(name: str, default: float) -> float:
 
 @dataclass(frozen=True)
 class IdentitySettings:
+    """Identity settings. The health thresholds' defaults are starting values set by hand.
+
+    docs/identity.md gives measured values to compare and how to tune them.
+    """
+
     # Region assumed for phone numbers written without a country code (ISO 3166 alpha-2).
     phone_default_region: str
     # The identity health check fails when the largest customer has more identifiers.

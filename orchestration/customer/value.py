@@ -3,10 +3,28 @@
 Uses ``lifetimes`` 0.11.3. It is unmaintained (last release 2020) but installs
 beside pandas 3 and numpy 2. ``btyd`` 0.1b3 needs numpy < 2, and ``pymc-marketing``
 brings PyMC, PyTensor and numba for what are two maximum-likelihood fits here.
+
+Small data often cannot identify the models. Then the estimates are NULL and
+``estimate_status`` says why, instead of a number the fit cannot support:
+
+- ``too_few_repeat_customers``: fewer than ``MIN_REPEAT_CUSTOMERS`` customers
+  ordered twice, so Gamma-Gamma has no repeat spend to learn from (for
+  example when every customer ordered once).
+- ``fit_failed``: lifetimes raised an error, for example its ConvergenceError.
+- ``degenerate_fit``: a fitted parameter is not finite, the BG/NBD dropout
+  parameters a or b fit to about 0 (below ``MIN_DROPOUT_PARAMETER``: the data
+  show no dropout, and every customer would be alive forever), or the
+  Gamma-Gamma q is at most 1 (mean spend p * v / (q - 1) is undefined).
+- ``estimate_not_finite``: the fit is sound but lifetimes returned NaN or an
+  infinite value for this customer.
+- ``estimated``: the three estimates come from the fit.
 """
 
+import math
 import warnings
+from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
 from dagster_duckdb import DuckDBResource
@@ -20,6 +38,13 @@ PENALIZER_COEF = 0.001
 # Fewer customers with repeat orders than this leave every estimate NULL,
 # because the Gamma-Gamma fit has nothing to learn spend from.
 MIN_REPEAT_CUSTOMERS = 3
+# BG/NBD a or b below this counts as a degenerate fit. On 600 customers of the
+# CDNOW sample that lifetimes 0.11.3 ships, a and b fit to 0.41 and 1.58. On the
+# 8 customers of tests/customer, where nobody stopped buying, they fit to about
+# 1e-22 and 1e-11.
+MIN_DROPOUT_PARAMETER = 1e-6
+ESTIMATED = "estimated"
+ESTIMATE_COLUMNS = ("probability_alive", "expected_orders_365d", "clv_365d")
 
 COLUMNS = (
     "customer_id",
@@ -30,7 +55,24 @@ COLUMNS = (
     "probability_alive",
     "expected_orders_365d",
     "clv_365d",
+    "estimate_status",
 )
+
+
+@dataclass
+class CustomerValueFit:
+    """Estimates per customer, with the fit's status, fallback reason and parameters."""
+
+    values: pd.DataFrame
+    # ESTIMATED, or the fallback that left every estimate NULL (module docstring).
+    status: str
+    # Why the fallback was taken, with the values involved; None when estimated.
+    reason: str | None = None
+    parameters: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def count_estimated(self) -> int:
+        return int((self.values["estimate_status"] == ESTIMATED).sum())
 
 
 def read_transactions(conn) -> tuple[pd.DataFrame, pd.Timestamp | None]:
@@ -45,14 +87,14 @@ def read_transactions(conn) -> tuple[pd.DataFrame, pd.Timestamp | None]:
     return orders, (pd.Timestamp(as_of_at) if as_of_at is not None else None)
 
 
-def estimate_customer_value(orders: pd.DataFrame, as_of_at: pd.Timestamp) -> pd.DataFrame:
-    """Fit BG/NBD and Gamma-Gamma on daily order data and return one row per customer.
+def estimate_customer_value(orders: pd.DataFrame, as_of_at: pd.Timestamp) -> CustomerValueFit:
+    """Fit BG/NBD and Gamma-Gamma on daily order data, with one row per customer.
 
     frequency, recency and age follow lifetimes' summary_data_from_transaction_data in
     days: repeat order days, days from the first to the last order, days from the first
-    order to ``as_of_at``. monetary_value is the mean of the repeat orders.
+    order to ``as_of_at``. monetary_value is the mean of the repeat orders. When the fit
+    cannot support estimates, they are NULL and the status names the fallback.
     """
-    from lifetimes import BetaGeoFitter, GammaGammaFitter
     from lifetimes.utils import summary_data_from_transaction_data
 
     summary = summary_data_from_transaction_data(
@@ -63,7 +105,6 @@ def estimate_customer_value(orders: pd.DataFrame, as_of_at: pd.Timestamp) -> pd.
         observation_period_end=as_of_at,
         freq="D",
     )
-    repeat = summary[(summary["frequency"] > 0) & (summary["monetary_value"] > 0)]
     result = pd.DataFrame(
         {
             "customer_id": summary.index.astype(str),
@@ -73,61 +114,115 @@ def estimate_customer_value(orders: pd.DataFrame, as_of_at: pd.Timestamp) -> pd.
             "monetary_value": summary["monetary_value"].to_numpy(),
         }
     )
+    repeat = summary[(summary["frequency"] > 0) & (summary["monetary_value"] > 0)]
     if len(repeat) < MIN_REPEAT_CUSTOMERS:
-        for column in ("probability_alive", "expected_orders_365d", "clv_365d"):
-            result[column] = None
-        return result
+        reason = (
+            f"{len(repeat)} customer(s) with repeat orders, fewer than the "
+            f"{MIN_REPEAT_CUSTOMERS} that the Gamma-Gamma fit needs"
+        )
+        return _fallback(result, "too_few_repeat_customers", reason, {})
+
+    try:
+        beta_geo, gamma_gamma = _fit(summary, repeat)
+    except (ValueError, ArithmeticError) as error:
+        # lifetimes' ConvergenceError is a ValueError.
+        return _fallback(result, "fit_failed", f"{type(error).__name__}: {error}", {})
+
+    parameters = {
+        **{f"bgnbd_{name}": float(value) for name, value in beta_geo.params_.items()},
+        **{f"gamma_gamma_{name}": float(value) for name, value in gamma_gamma.params_.items()},
+    }
+    reason = _degenerate_reason(parameters)
+    if reason is not None:
+        return _fallback(result, "degenerate_fit", reason, parameters)
+
+    _predict(result, summary, beta_geo, gamma_gamma)
+    estimates = result[list(ESTIMATE_COLUMNS)].to_numpy(dtype=float)
+    is_estimated = pd.Series(np.isfinite(estimates).all(axis=1), index=result.index)
+    result.loc[~is_estimated, list(ESTIMATE_COLUMNS)] = None
+    result["estimate_status"] = is_estimated.map({True: ESTIMATED, False: "estimate_not_finite"})
+    return CustomerValueFit(result, ESTIMATED, None, parameters)
+
+
+def _fit(summary: pd.DataFrame, repeat: pd.DataFrame):
+    from lifetimes import BetaGeoFitter, GammaGammaFitter
 
     beta_geo = BetaGeoFitter(penalizer_coef=PENALIZER_COEF)
     beta_geo.fit(summary["frequency"], summary["recency"], summary["T"])
     gamma_gamma = GammaGammaFitter(penalizer_coef=PENALIZER_COEF)
     gamma_gamma.fit(repeat["frequency"], repeat["monetary_value"])
+    return beta_geo, gamma_gamma
 
-    # NOTE: on small or dropout-free data the BG/NBD parameters a and b fit to about
-    # 0, and lifetimes returns NaN expected orders and CLV for one-order customers.
-    # NaN is written as NULL.
-    result["probability_alive"] = beta_geo.conditional_probability_alive(
-        summary["frequency"], summary["recency"], summary["T"]
-    )
+
+def _degenerate_reason(parameters: dict[str, float]) -> str | None:
+    """Return why the fitted parameters cannot support estimates, or None when they can."""
+    not_finite = [name for name, value in parameters.items() if not math.isfinite(value)]
+    if not_finite:
+        return f"parameters not finite: {', '.join(not_finite)}"
+    a, b = parameters["bgnbd_a"], parameters["bgnbd_b"]
+    if min(a, b) < MIN_DROPOUT_PARAMETER:
+        return (
+            f"BG/NBD dropout parameters a={a:.3g} and b={b:.3g}, one below "
+            f"{MIN_DROPOUT_PARAMETER:g}: the orders show no dropout"
+        )
+    q = parameters["gamma_gamma_q"]
+    if q <= 1:
+        return f"Gamma-Gamma q={q:.3g} is at most 1, so the mean spend is undefined"
+    return None
+
+
+def _predict(result: pd.DataFrame, summary: pd.DataFrame, beta_geo, gamma_gamma) -> None:
+    frequency, recency, age = summary["frequency"], summary["recency"], summary["T"]
+    result["probability_alive"] = beta_geo.conditional_probability_alive(frequency, recency, age)
     result["expected_orders_365d"] = beta_geo.conditional_expected_number_of_purchases_up_to_time(
-        HORIZON_DAYS, summary["frequency"], summary["recency"], summary["T"]
+        HORIZON_DAYS, frequency, recency, age
     ).to_numpy()
     # time is in months of 30 days with freq='D'; discount_rate 0 leaves the value undiscounted.
     result["clv_365d"] = gamma_gamma.customer_lifetime_value(
         beta_geo,
-        summary["frequency"],
-        summary["recency"],
-        summary["T"],
+        frequency,
+        recency,
+        age,
         summary["monetary_value"],
         time=HORIZON_DAYS / 30,
         freq="D",
         discount_rate=0.0,
     ).to_numpy()
-    return result
 
 
-def write_customer_value(conn) -> int:
-    """Replace ``marts.customer_value`` with the estimates and return its row count."""
+def _fallback(
+    result: pd.DataFrame, status: str, reason: str, parameters: dict[str, float]
+) -> CustomerValueFit:
+    for column in ESTIMATE_COLUMNS:
+        result[column] = None
+    result["estimate_status"] = status
+    return CustomerValueFit(result, status, reason, parameters)
+
+
+def write_customer_value(conn) -> CustomerValueFit:
+    """Replace ``marts.customer_value`` with the estimates and return the fit."""
     orders, as_of_at = read_transactions(conn)
     if orders.empty or as_of_at is None:
         values = pd.DataFrame({column: pd.Series(dtype="object") for column in COLUMNS})
+        fit = CustomerValueFit(values, "no_orders", "no orders with a customer")
     else:
         with warnings.catch_warnings():
             # lifetimes 0.11.3 sets a pandas option that pandas 3 deprecates on import.
             warnings.simplefilter("ignore", category=FutureWarning)
             warnings.simplefilter("ignore", category=DeprecationWarning)
-            values = estimate_customer_value(orders, as_of_at)
+            fit = estimate_customer_value(orders, as_of_at)
     conn.execute("create schema if not exists marts")
     conn.execute(
         f"create or replace table marts.{CUSTOMER_VALUE_TABLE} (customer_id varchar, "
         "frequency double, recency_days double, age_days double, monetary_value double, "
-        "probability_alive double, expected_orders_365d double, clv_365d double)"
+        "probability_alive double, expected_orders_365d double, clv_365d double, "
+        "estimate_status varchar)"
     )
-    if not values.empty:
-        conn.register("customer_value_frame", values[list(COLUMNS)])
+    if not fit.values.empty:
+        conn.register("customer_value_frame", fit.values[list(COLUMNS)])
         conn.execute(f"insert into marts.{CUSTOMER_VALUE_TABLE} select * from customer_value_frame")
         conn.unregister("customer_value_frame")
-    return len(values)
+    return fit
 
 
 @asset(
@@ -145,6 +240,24 @@ def write_customer_value(conn) -> int:
 )
 def customer_value(context: AssetExecutionContext, duckdb: DuckDBResource):
     with duckdb.get_connection() as conn:
-        count_customers = write_customer_value(conn)
-    context.log.info(f"Estimated value of {count_customers} customers with orders")
-    return MaterializeResult(metadata={"dagster/row_count": count_customers})
+        fit = write_customer_value(conn)
+    count_customers = len(fit.values)
+    if fit.status == ESTIMATED:
+        context.log.info(
+            f"Estimated value of {fit.count_estimated} of {count_customers} customers with "
+            f"orders; the others have estimate_status estimate_not_finite"
+        )
+    else:
+        context.log.warning(
+            f"Customer value estimates of all {count_customers} customers with orders are "
+            f"NULL with estimate_status {fit.status}: {fit.reason}"
+        )
+    metadata = {
+        "dagster/row_count": count_customers,
+        "estimate_status": fit.status,
+        "count_estimated": fit.count_estimated,
+        **{name: round(value, 6) for name, value in fit.parameters.items()},
+    }
+    if fit.reason is not None:
+        metadata["fallback_reason"] = fit.reason
+    return MaterializeResult(metadata=metadata)

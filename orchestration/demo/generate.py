@@ -15,7 +15,8 @@ file                                   format (``landing.yml``)
 ``web/events_YYYYMMDD.jsonl``          RudderStack / Segment spec events
 ``email/events_YYYYMMDD.jsonl``        Iterable system webhooks, one per line
 ``social/tweets.csv``                  Customer Support on Twitter CSV
-``support/ticket_data.csv``, ``user``  Fivetran Zendesk ``ticket``, ``user``
+``support/ticket_data.csv``, ``user``  Fivetran Zendesk ``ticket``, ``user``,
+``support/ticket_field_history_data``  ``ticket_field_history``
 ``orders/orders_export_N.csv``         Shopify Admin orders export
 ``ads/campaign_*_data.csv``            Fivetran Google Ads stats and history
 ``ads/facebook_ads_*_data.csv``        Fivetran Facebook Ads basic_ad, history
@@ -81,7 +82,8 @@ LANDING_SOURCES: tuple[tuple[str, str, str, dict[str, str]], ...] = (
     ("email/events_*.jsonl", "email", "iterable_webhook", {}),
     ("social/tweets.csv", "social", "twcs_csv", {}),
     ("support/ticket_data.csv", "support", "zendesk_fivetran",
-     {"users": "support/user_data.csv"}),
+     {"users": "support/user_data.csv",
+      "field_history": "support/ticket_field_history_data.csv"}),
     ("orders/orders_export_*.csv", "orders", "shopify_orders_csv", {}),
     ("ads/campaign_stats_data.csv", "ads", "google_ads_fivetran",
      {"campaigns": "ads/campaign_history_data.csv"}),

@@ -1,9 +1,12 @@
-"""Help-desk tickets after purchases, in Fivetran's Zendesk ``ticket`` and ``user`` tables.
+"""Help-desk tickets after purchases, in Fivetran's Zendesk ``ticket``, ``user`` and
+``ticket_field_history`` tables.
 
 Tickets arrive by web form, email, chat or Twitter. A Twitter ticket starts from the
 customer's tweet at the brand, and ``via_source_from_address`` contains the ``@handle``.
-The requester's user row has the phone an agent collected but no email. Timestamps are
-UTC without a zone, as Fivetran writes them.
+The requester's user row has the phone an agent collected but no email. The field
+history has every status change, and for solved and closed tickets the satisfaction
+survey: ``offered`` at the solve, then ``good`` or ``bad`` when the customer answers.
+Timestamps are UTC without a zone, as Fivetran writes them.
 """
 
 import random
@@ -19,6 +22,10 @@ from orchestration.demo.people import Person, messy_email
 from orchestration.demo.social import Tweet, build_thread, complaint_text
 
 TICKET_RATE = 0.10  # share of orders followed by a ticket
+# Shares of solved or closed tickets whose survey is answered good, and bad. The
+# other ones keep the survey offered without an answer.
+SURVEY_GOOD_RATE = 0.45
+SURVEY_BAD_RATE = 0.15
 MESSY_EMAIL_RATE = 0.03  # share of user rows whose email has upper case or spaces
 FIRST_TICKET_ID = 10_001
 BRAND_ID = "360009876543"
@@ -41,6 +48,9 @@ TICKET_HEADER = (
     "updated_at", "url", "via_channel", "via_source_from_id", "via_source_from_title",
     "via_source_rel", "via_source_to_address", "via_source_to_name", "merged_ticket_ids",
     "via_source_from_address", "followup_ids", "via_followup_source_id",
+)  # fmt: skip
+FIELD_HISTORY_HEADER = (
+    "field_name", "ticket_id", "updated", "_fivetran_synced", "user_id", "value",
 )  # fmt: skip
 USER_HEADER = (
     "id", "_fivetran_synced", "active", "alias", "authenticity_token", "chat_only",
@@ -114,10 +124,11 @@ def _pick_channel(person: Person, rng: random.Random) -> str | None:
 def write_zendesk(
     tickets: list[Ticket], out_dir: Path, window: Window, rng: random.Random
 ) -> dict[str, int]:
-    """Write ``support/ticket_data.csv`` and ``support/user_data.csv``."""
+    """Write the Zendesk ``ticket``, ``user`` and ``ticket_field_history`` CSVs in ``support/``."""
     synced = fivetran_synced(window.end + timedelta(hours=3, minutes=12))
     users: dict[int, dict[str, str]] = {}
     ticket_rows = []
+    history_rows: list[list[str]] = []
     for ticket in tickets:
         user = users.get(ticket.person.index)
         if user is None:
@@ -126,11 +137,21 @@ def write_zendesk(
         if ticket.via_channel != "twitter" and not user["email"]:
             email = ticket.person.email or ""
             user["email"] = messy_email(rng, email) if rng.random() < MESSY_EMAIL_RATE else email
-        ticket_rows.append(_ticket_row(ticket, user, synced, window, rng))
+        ticket_row, changes = _ticket_row(ticket, user, synced, window, rng)
+        ticket_rows.append(ticket_row)
+        history_rows += [
+            [field_name, ticket.ticket_id, zendesk_time(at), synced, "", value]
+            for field_name, at, value in changes
+        ]
     user_rows = [_agent_row(agent_id, name, synced) for agent_id, name in AGENTS]
     user_rows += [[user.get(column, "") for column in USER_HEADER] for user in users.values()]
     counts = write_csv(out_dir, "support/ticket_data.csv", TICKET_HEADER, ticket_rows)
     counts.update(write_csv(out_dir, "support/user_data.csv", USER_HEADER, user_rows))
+    counts.update(
+        write_csv(
+            out_dir, "support/ticket_field_history_data.csv", FIELD_HISTORY_HEADER, history_rows
+        )
+    )
     return counts
 
 
@@ -184,7 +205,8 @@ def _agent_row(agent_id: str, name: str, synced: str) -> list[str]:
 
 def _ticket_row(
     ticket: Ticket, user: dict[str, str], synced: str, window: Window, rng: random.Random
-) -> list[str]:
+) -> tuple[list[str], list[tuple[str, datetime, str]]]:
+    """Return the ticket row and its field history changes (field, time, value)."""
     age = window.end - ticket.at
     if age < timedelta(days=1):
         status = rng.choice(("new", "open"))
@@ -196,6 +218,8 @@ def _ticket_row(
     updated_at = ticket.at + timedelta(
         seconds=rng.randrange(min(600, worked_seconds), worked_seconds)
     )
+    changes = _history_changes(ticket, status, updated_at, window, rng)
+    updated_at = max(updated_at, changes[-1][1])
     channel = ticket.via_channel
     values = {
         "id": ticket.ticket_id,
@@ -231,4 +255,35 @@ def _ticket_row(
         values["via_source_from_title"] = ticket.person.name
         values["via_source_rel"] = "mention"
         values["via_source_to_address"] = f"@{SUPPORT_HANDLE}"
-    return [values.get(column, "") for column in TICKET_HEADER]
+    return [values.get(column, "") for column in TICKET_HEADER], changes
+
+
+def _history_changes(
+    ticket: Ticket, status: str, updated_at: datetime, window: Window, rng: random.Random
+) -> list[tuple[str, datetime, str]]:
+    """Return the status changes up to `status` at `updated_at`, and the survey, in time order.
+
+    A closed ticket was solved between an hour and a day before it closed.
+    """
+    changes = [("status", ticket.at, "new")]
+    if status == "new":
+        return changes
+    first_reply = ticket.at + (updated_at - ticket.at) / 4
+    changes.append(("status", first_reply, "open"))
+    if status in ("open", "pending"):
+        if status == "pending":
+            changes.append(("status", updated_at, "pending"))
+        return changes
+    solved_at = updated_at
+    if status == "closed":
+        solved_at = max(first_reply, updated_at - timedelta(seconds=rng.randrange(3600, 86_400)))
+    changes.append(("status", solved_at, "solved"))
+    changes.append(("satisfaction_score", solved_at, "offered"))
+    draw = rng.random()
+    answered_at = solved_at + timedelta(seconds=rng.randrange(600, 6 * 3600))
+    if answered_at < window.end and draw < SURVEY_GOOD_RATE + SURVEY_BAD_RATE:
+        answer = "good" if draw < SURVEY_GOOD_RATE else "bad"
+        changes.append(("satisfaction_score", answered_at, answer))
+    if status == "closed":
+        changes.append(("status", updated_at, "closed"))
+    return sorted(changes, key=lambda change: change[1])

@@ -141,10 +141,19 @@ class IngestResult:
 
 
 def ensure_raw_tables(conn: duckdb.DuckDBPyConnection) -> None:
-    """Create the raw schema, every raw table, quarantine and landed_files if absent."""
+    """Create the raw schema, every raw table, quarantine and landed_files if absent.
+
+    A raw table created by an older contract gets the columns added since, as
+    NULL for its existing rows, because inserts name their columns.
+    """
     conn.execute(f"CREATE SCHEMA IF NOT EXISTS {RAW_SCHEMA}")
     for table in RAW_TABLES.values():
         conn.execute(raw_table_ddl(table))
+        for name, sql_type in table.columns:
+            conn.execute(
+                f"ALTER TABLE {RAW_SCHEMA}.{table.name} "
+                f"ADD COLUMN IF NOT EXISTS {ident(name)} {sql_type}"
+            )
     conn.execute(create_table_sql(QUARANTINE_TABLE, QUARANTINE_COLUMNS))
     conn.execute(create_table_sql(LANDED_FILES_TABLE, LANDED_FILES_COLUMNS))
 

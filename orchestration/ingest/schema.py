@@ -40,16 +40,17 @@ RAW_TABLES: dict[str, RawTable] = {
         RawTable(
             name="web_events",
             channel="web",
-            description="Web and app analytics events: page views, tracks and identifies.",
+            description="Web and app analytics events: page views, tracks, identifies and aliases.",
             columns=(
                 ("event_id", "VARCHAR"),
-                ("event_type", "VARCHAR"),  # page | track | identify | screen
+                ("event_type", "VARCHAR"),  # page | track | identify | screen | alias
                 ("event_name", "VARCHAR"),  # track event name, page title, or NULL
                 ("occurred_at", "TIMESTAMP"),
                 ("occurred_at_raw", "VARCHAR"),
                 ("platform", "VARCHAR"),  # web | app
                 ("anonymous_id", "VARCHAR"),  # cookie or device id
                 ("user_id", "VARCHAR"),  # logged-in user id
+                ("previous_id", "VARCHAR"),  # alias calls: the id that user_id replaces
                 ("email", "VARCHAR"),
                 ("phone", "VARCHAR"),
                 ("page_url", "VARCHAR"),
@@ -108,6 +109,9 @@ RAW_TABLES: dict[str, RawTable] = {
                 ("via_channel", "VARCHAR"),  # web | email | twitter | chat | ...
                 ("subject", "VARCHAR"),
                 ("priority", "VARCHAR"),
+                ("solved_at", "TIMESTAMP"),  # last change to solved, NULL when never solved
+                ("solved_at_raw", "VARCHAR"),
+                ("satisfaction_rating", "VARCHAR"),  # good | bad | offered | unoffered
             ),
             required=("ticket_id", "created_at"),
         ),

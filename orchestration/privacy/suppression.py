@@ -42,6 +42,8 @@ RAW_IDENTITY_COLUMNS: dict[str, tuple[str, str, tuple[tuple[str, str], ...]]] = 
         (
             ("anonymous_id", "cookie"),
             ("user_id", "user_id"),
+            # An alias event names the person's earlier user id here.
+            ("previous_id", "user_id"),
             ("email", "email"),
             ("phone", "phone"),
         ),

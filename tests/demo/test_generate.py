@@ -28,6 +28,7 @@ CSV_SAMPLES = {
     "social/tweets.csv": "twcs_kaggle_sample/sample.csv",
     "support/ticket_data.csv": "zendesk_fivetran/ticket_data.csv",
     "support/user_data.csv": "zendesk_fivetran/user_data.csv",
+    "support/ticket_field_history_data.csv": "zendesk_fivetran/ticket_field_history_data.csv",
     "orders/orders_export_1.csv": "shopify_orders_export/orders_export_1.csv",
     "ads/campaign_stats_data.csv": "google_ads_fivetran/campaign_stats_data.csv",
     "ads/campaign_history_data.csv": "google_ads_fivetran/campaign_history_data.csv",
@@ -292,6 +293,34 @@ def test_tiny_run_twitter_ticket_chain(tiny_run: tuple[Path, int]) -> None:
     assert chain.phone in order_phones
     inbound_authors = {row["author_id"] for row in tweets if row["inbound"] == "True"}
     assert chain.handle in inbound_authors
+
+
+def test_field_history_matches_tickets(medium_run: tuple[Path, dict[str, int]]) -> None:
+    out_dir, _ = medium_run
+    tickets = {row["id"]: row for row in _csv_rows(out_dir / "support/ticket_data.csv")}
+    history = _csv_rows(out_dir / "support/ticket_field_history_data.csv")
+    assert {row["ticket_id"] for row in history} == set(tickets)
+    ratings = set()
+    for ticket_id, ticket in tickets.items():
+        changes = sorted(
+            (row["updated"], row["field_name"], row["value"])
+            for row in history
+            if row["ticket_id"] == ticket_id
+        )
+        statuses = [value for _, field_name, value in changes if field_name == "status"]
+        # The first change is the creation, the last one the ticket's status now.
+        assert changes[0] == (ticket["created_at"], "status", "new"), ticket_id
+        assert statuses[-1] == ticket["status"], ticket_id
+        assert changes[-1][0] <= ticket["updated_at"], ticket_id
+        survey = [value for _, field_name, value in changes if field_name == "satisfaction_score"]
+        if ticket["status"] in ("solved", "closed"):
+            assert "solved" in statuses, ticket_id
+            assert survey[0] == "offered", ticket_id
+            ratings.update(survey[1:])
+        else:
+            assert survey == [], ticket_id
+    assert ratings
+    assert ratings <= {"good", "bad"}
 
 
 def test_invalid_arguments_raise(tmp_path: Path) -> None:

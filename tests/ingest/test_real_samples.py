@@ -55,8 +55,8 @@ def test_rudderstack_events(conn, config, fetch):
     ingest_table(conn, config, "web_events")
     landed = _landed(fetch, "rudderstack_spec_events/events.jsonl", "web_events")
     assert landed["records_landed"] == 100
-    # 4 group, 3 alias and 1 'newtype' event, and 7 without messageId.
-    assert landed["rows_quarantined"] == 15
+    # 4 group and 1 'newtype' event, and 7 without messageId.
+    assert landed["rows_quarantined"] == 12
     identify = _one(
         fetch, "select * from raw.web_events where _format = 'segment_jsonl' and _line = ?", [1]
     )
@@ -68,6 +68,16 @@ def test_rudderstack_events(conn, config, fetch):
     )
     assert campaign["utm_source"] == "sampleSource"
     assert campaign["utm_campaign"] == "sampleName"
+    # Lines 13, 14 and 45 are alias calls from my-anonymous-id-new.
+    aliases = fetch(
+        "select _line, previous_id, user_id, anonymous_id from raw.web_events"
+        " where _format = 'segment_jsonl' and event_type = 'alias' order by _line"
+    )
+    assert [row["_line"] for row in aliases] == [13, 14, 45]
+    for alias in aliases:
+        assert alias["previous_id"] == "sampleusrRudder3"
+        assert alias["user_id"] == "newUserIdAlias"
+        assert alias["anonymous_id"] == "my-anonymous-id-new"
     newtype = _one(fetch, "select reason from raw.quarantine where _line = ?", [95])
     assert newtype["reason"].startswith("type: 'newtype' is not loaded")
 
@@ -153,6 +163,15 @@ def test_zendesk_tickets(conn, config, fetch):
     assert ticket["priority"] == "urgent"
     assert ticket["via_channel"] == "email"
     assert ticket["created_at"] == datetime(2020, 8, 28, 18, 6, 36)
+    # ticket_field_history_data.csv: 11071 changed to solved on 2020-11-14
+    # 11:01:27 and to closed a day later. No ticket has a satisfaction score,
+    # and no other ticket of ticket_data.csv has history rows.
+    assert ticket["solved_at"] == datetime(2020, 11, 14, 11, 1, 27)
+    solved = fetch(
+        "select ticket_id from raw.support_tickets"
+        " where solved_at is not null or satisfaction_rating is not null"
+    )
+    assert solved == [{"ticket_id": "11071"}]
 
 
 def test_shopify_export(conn, config, fetch):

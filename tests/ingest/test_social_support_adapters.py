@@ -102,3 +102,66 @@ def test_zendesk_timezone_option_converts_naive_times(conn, landing, fetch):
     (row,) = fetch("select created_at, requester_email from raw.support_tickets")
     assert row["created_at"] == datetime(2020, 2, 19, 6, 54, 52)
     assert row["requester_email"] is None
+
+
+FIELD_HISTORY_CSV = (
+    "field_name,ticket_id,updated,_fivetran_synced,user_id,value\n"
+    # 1595: solved, reopened, solved again, then closed.
+    "status,1595,2020-02-19 02:00:00,2020-03-20 02:32:49.426,,open\n"
+    "status,1595,2020-02-19 05:00:00,2020-03-20 02:32:49.426,,solved\n"
+    "satisfaction_score,1595,2020-02-19 06:00:00,2020-03-20 02:32:49.426,,offered\n"
+    "status,1595,2020-02-20 08:00:00,2020-03-20 02:32:49.426,,open\n"
+    "status,1595,2020-02-21 09:30:00,2020-03-20 02:32:49.426,,solved\n"
+    "satisfaction_score,1595,2020-02-21 10:00:00,2020-03-20 02:32:49.426,,Good\n"
+    "status,1595,2020-02-25 09:30:00,2020-03-20 02:32:49.426,,closed\n"
+    # 1596: closed without a solve.
+    "status,1596,2020-02-19 04:00:00,2020-03-20 02:32:49.426,,closed\n"
+    "status,1596,2020-02-26 04:00:00,2020-03-20 02:32:49.426,,closed\n"
+    "satisfaction_score,1596,2020-02-19 04:10:00,2020-03-20 02:32:49.426,,offered\n"
+)
+
+
+def test_zendesk_field_history_gives_solved_and_rating(conn, landing, fetch):
+    config = landing(
+        [
+            {
+                "path": "support/ticket_data.csv",
+                "channel": "support",
+                "format": "zendesk_fivetran",
+                "options": {"field_history": "support/ticket_field_history_data.csv"},
+            }
+        ],
+        {
+            "support/ticket_data.csv": TICKETS_CSV,
+            "support/ticket_field_history_data.csv": FIELD_HISTORY_CSV,
+        },
+    )
+    ingest_table(conn, config, "support_tickets")
+
+    rows = fetch(
+        "select ticket_id, solved_at, solved_at_raw, satisfaction_rating"
+        " from raw.support_tickets order by _line"
+    )
+    assert rows == [
+        # The latest change to solved, and the latest survey score.
+        {
+            "ticket_id": "1595",
+            "solved_at": datetime(2020, 2, 21, 9, 30),
+            "solved_at_raw": "2020-02-21 09:30:00",
+            "satisfaction_rating": "good",
+        },
+        # Never solved: the first change to closed.
+        {
+            "ticket_id": "1596",
+            "solved_at": datetime(2020, 2, 19, 4, 0),
+            "solved_at_raw": "2020-02-19 04:00:00",
+            "satisfaction_rating": "offered",
+        },
+        # No history rows.
+        {
+            "ticket_id": "1597",
+            "solved_at": None,
+            "solved_at_raw": None,
+            "satisfaction_rating": None,
+        },
+    ]

@@ -107,20 +107,81 @@ def test_segment_malformed_line_quarantined(conn, landing, fetch):
     assert quarantined["raw_record"] == truncated
 
 
-def test_segment_quarantines_alias_and_missing_fields(conn, landing, fetch):
-    alias = {"type": "alias", "messageId": "m-4", "previousId": "a", "userId": "b"}
+def test_segment_loads_alias_with_previous_id(conn, landing, fetch):
+    alias = {
+        "type": "alias",
+        "messageId": "m-6",
+        "anonymousId": "anon-1",
+        "previousId": "u-old",
+        "userId": "u-new",
+        "timestamp": "2024-03-03T09:00:00Z",
+    }
+    config = _segment_config(landing, _jsonl(alias, SEGMENT_IDENTIFY))
+
+    result = ingest_table(conn, config, "web_events")
+
+    assert result.rows_loaded == 2
+    assert result.rows_quarantined == 0
+    loaded, identify = fetch("select * from raw.web_events order by _line")
+    assert loaded["event_type"] == "alias"
+    assert loaded["event_name"] is None
+    assert loaded["previous_id"] == "u-old"
+    assert loaded["user_id"] == "u-new"
+    assert loaded["anonymous_id"] == "anon-1"
+    assert identify["previous_id"] is None
+
+
+def test_older_raw_table_gains_previous_id(conn, landing, fetch):
+    # raw.web_events as created before previous_id joined the contract.
+    conn.execute("create schema raw")
+    conn.execute(
+        "create table raw.web_events (event_id varchar, event_type varchar, event_name varchar,"
+        " occurred_at timestamp, occurred_at_raw varchar, platform varchar,"
+        " anonymous_id varchar, user_id varchar, email varchar, phone varchar,"
+        " page_url varchar, referrer varchar, utm_source varchar, utm_medium varchar,"
+        " utm_campaign varchar, _file varchar, _line bigint, _format varchar,"
+        " _loaded_at timestamp)"
+    )
+    conn.execute(
+        "insert into raw.web_events (event_id, event_type, occurred_at, _file, _line)"
+        " values ('old-1', 'page', timestamp '2024-01-01 00:00:00', 'old.jsonl', 1)"
+    )
+    alias = {
+        "type": "alias",
+        "messageId": "m-8",
+        "previousId": "u-old",
+        "userId": "u-new",
+        "timestamp": "2024-03-03T09:00:00Z",
+    }
+    config = _segment_config(landing, _jsonl(alias))
+
+    result = ingest_table(conn, config, "web_events")
+
+    assert result.rows_loaded == 1
+    rows = fetch("select event_id, previous_id from raw.web_events order by event_id")
+    assert rows == [
+        {"event_id": "m-8", "previous_id": "u-old"},
+        {"event_id": "old-1", "previous_id": None},
+    ]
+
+
+def test_segment_quarantines_group_and_missing_fields(conn, landing, fetch):
+    group = {"type": "group", "messageId": "m-4", "groupId": "g", "userId": "b"}
     no_id = {**SEGMENT_TRACK, "messageId": None}
     bad_time = {**SEGMENT_TRACK, "messageId": "m-5", "timestamp": "yesterday"}
-    config = _segment_config(landing, _jsonl(alias, no_id, bad_time, [1, 2]))
+    no_previous = {"type": "alias", "messageId": "m-7", "userId": "b", "timestamp": "2024-03-03"}
+    config = _segment_config(landing, _jsonl(group, no_id, bad_time, [1, 2], no_previous))
 
     ingest_table(conn, config, "web_events")
 
     reasons = [row["reason"] for row in fetch("select reason from raw.quarantine order by _line")]
     assert reasons == [
-        "type: 'alias' is not loaded; web_events contains page, track, identify and screen events",
+        "type: 'group' is not loaded; web_events contains page, track, identify, screen and "
+        "alias events",
         "event_id is missing or empty",
         "occurred_at: invalid timestamp 'yesterday'",
         "the line is a JSON ARRAY, not an object",
+        "alias: previousId or userId is missing or empty, so the alias links nothing",
     ]
 
 

@@ -26,7 +26,11 @@ SAMPLE_BY_TYPE = {
     "DECIMAL(18,2)": 1.5,
     "DECIMAL(18,4)": 1.5,
 }
-SAMPLE_OVERRIDES = {("web_events", "event_type"): "page", ("email_events", "event_type"): "open"}
+SAMPLE_OVERRIDES = {
+    ("web_events", "event_type"): "page",
+    ("email_events", "event_type"): "open",
+    ("support_tickets", "satisfaction_rating"): "good",
+}
 
 
 def suite_column_set(path: Path) -> set[str]:

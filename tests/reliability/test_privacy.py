@@ -164,6 +164,30 @@ def test_erased_person_quarantined_at_ingest(tmp_path, monkeypatch):
     assert result.rows_erased == 3
 
 
+def test_erased_previous_id_quarantined(tmp_path, monkeypatch):
+    monkeypatch.setenv(PII_SALT_ENV, SALT)
+    events = [
+        {"type": "alias", "messageId": "m-1", "previousId": " u-ann ", "userId": "u-new",
+         "timestamp": "2025-03-05T15:00:00Z"},
+        {"type": "alias", "messageId": "m-2", "previousId": "u-bob", "userId": "u-bob2",
+         "timestamp": "2025-03-05T15:00:00Z"},
+    ]  # fmt: skip
+    (tmp_path / "events.jsonl").write_text("".join(json.dumps(event) + "\n" for event in events))
+    config = tmp_path / "landing.yml"
+    source = {"path": "events.jsonl", "channel": "web", "format": "segment_jsonl"}
+    config.write_text(yaml.safe_dump({"sources": [source]}))
+
+    with duckdb.connect(":memory:") as conn:
+        record_erasure(conn, ["user_id:u-ann"])
+        ingest_table(conn, load_landing_config(config), "web_events")
+        loaded = conn.execute("select event_id from raw.web_events").fetchall()
+        quarantined = conn.execute("select _line, reason from raw.quarantine").fetchall()
+
+    # m-1 names the erased user id only as previousId, with spaces around it.
+    assert loaded == [("m-2",)]
+    assert quarantined == [(1, "erased")]
+
+
 def test_erasure_without_salt_stops_ingest(tmp_path, monkeypatch):
     monkeypatch.delenv(PII_SALT_ENV, raising=False)
     (tmp_path / "t.csv").write_text(

@@ -2,11 +2,15 @@
 
 Mapping to ``web_events``:
 
-- ``event_id`` from ``messageId``; ``event_type`` from ``type``. Only page,
-  track, identify and screen events are loaded; other types (alias, group,
+- ``event_id`` from ``messageId``; ``event_type`` from ``type``. Page,
+  track, identify, screen and alias events are loaded; other types (group,
   unknown) are quarantined with the type in the reason.
-- ``event_name``: ``event`` for track; for page and screen ``name``, then
-  ``properties.title``/``properties.name``, then ``context.page.title``.
+- ``previous_id`` from ``previousId`` of alias events, the id that the alias
+  call replaces with ``userId``. An alias event without ``previousId`` or
+  ``userId`` links nothing and is quarantined.
+- ``event_name``: ``event`` for track, NULL for identify and alias. For page
+  and screen ``name``, then ``properties.title``/``properties.name``, then
+  ``context.page.title``.
 - ``occurred_at`` from ``timestamp``, else ``originalTimestamp`` (ISO 8601).
 - ``platform`` is ``app`` for screen events, for ``channel: mobile`` and for
   an iOS or Android ``context.device.type``. It is also ``app`` when
@@ -27,7 +31,7 @@ from orchestration.ingest.adapters.base import (
     utc_timestamp_sql,
 )
 
-WEB_EVENT_TYPES = ("page", "track", "identify", "screen")
+WEB_EVENT_TYPES = ("page", "track", "identify", "screen", "alias")
 
 
 def stage(request: StageRequest) -> None:
@@ -45,7 +49,9 @@ def stage(request: StageRequest) -> None:
             SELECT _line, _raw_record, _reason, doc,
                    {event_type} AS event_type,
                    {page_url} AS page_url,
-                   {occurred_at_raw} AS occurred_at_raw
+                   {occurred_at_raw} AS occurred_at_raw,
+                   {json_text("$.userId")} AS user_id,
+                   {json_text("$.previousId")} AS previous_id
             FROM {records}
         )
         SELECT
@@ -55,7 +61,13 @@ def stage(request: StageRequest) -> None:
                 _reason,
                 CASE WHEN event_type IS NOT NULL AND event_type NOT IN ({allowed_types})
                      THEN 'type: ''' || event_type || ''' is not loaded; web_events contains '
-                          || 'page, track, identify and screen events'
+                          || 'page, track, identify, screen and alias events'
+                END,
+                CASE WHEN event_type = 'alias'
+                          AND (nullif(trim(previous_id), '') IS NULL
+                               OR nullif(trim(user_id), '') IS NULL)
+                     THEN 'alias: previousId or userId is missing or empty, so the alias '
+                          || 'links nothing'
                 END
             ) AS _reason,
             {json_text("$.messageId")} AS event_id,
@@ -63,6 +75,7 @@ def stage(request: StageRequest) -> None:
             CASE event_type
                 WHEN 'track' THEN {json_text("$.event")}
                 WHEN 'identify' THEN NULL
+                WHEN 'alias' THEN NULL
                 ELSE coalesce(
                     {json_text("$.name")},
                     {json_text("$.properties.title")},
@@ -81,7 +94,8 @@ def stage(request: StageRequest) -> None:
                 ELSE 'web'
             END AS platform,
             {json_text("$.anonymousId")} AS anonymous_id,
-            {json_text("$.userId")} AS user_id,
+            user_id,
+            CASE WHEN event_type = 'alias' THEN previous_id END AS previous_id,
             coalesce({json_text("$.traits.email")}, {json_text("$.context.traits.email")})
                 AS email,
             coalesce({json_text("$.traits.phone")}, {json_text("$.context.traits.phone")})

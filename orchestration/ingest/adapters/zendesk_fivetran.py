@@ -1,4 +1,4 @@
-"""Zendesk ``ticket`` table as Fivetran writes it, as CSV; option ``users`` adds requesters.
+"""Zendesk ``ticket`` table as Fivetran writes it, as CSV, with requesters and history from options.
 
 Mapping to ``support_tickets``:
 
@@ -13,6 +13,14 @@ Mapping to ``support_tickets``:
 - ``requester_handle`` from ``via_source_from_address`` when ``via_channel``
   is ``twitter``, ``facebook`` or ``instagram_dm``, because for those
   tickets it contains the customer's social handle.
+- ``solved_at`` and ``satisfaction_rating`` from the ``field_history`` file
+  (Fivetran ``ticket_field_history`` table: ``field_name``, ``ticket_id``,
+  ``updated``, ``value``), because Fivetran's ``ticket`` table has neither.
+  ``solved_at`` is the latest ``updated`` of a ``status`` change to
+  ``solved``, else the earliest change to ``closed`` (a ticket closed without
+  being solved). ``satisfaction_rating`` is the latest ``satisfaction_score``
+  value: ``good``, ``bad``, ``offered`` (survey sent, no answer) or
+  ``unoffered``. Both are NULL without the file or without such rows.
 """
 
 from orchestration.ingest.adapters.base import (
@@ -27,6 +35,7 @@ from orchestration.ingest.adapters.base import (
 
 REQUIRED_COLUMNS = ("id", "created_at")
 USER_REQUIRED_COLUMNS = ("id", "email")
+FIELD_HISTORY_REQUIRED_COLUMNS = ("field_name", "ticket_id", "updated", "value")
 SOCIAL_CHANNELS = ("twitter", "facebook", "instagram_dm")
 
 
@@ -50,6 +59,7 @@ def stage(request: StageRequest) -> None:
         user_email = "u.email"
         user_phone = "u.phone" if "phone" in users_header else "NULL"
 
+    history_join, solved_at_raw, satisfaction_rating = _field_history_join(request, "t.id")
     from_address = column("via_source_from_address")
     via_channel = column("via_channel")
     social = ", ".join(f"'{name}'" for name in SOCIAL_CHANNELS)
@@ -74,12 +84,46 @@ def stage(request: StageRequest) -> None:
             {column("status")} AS status,
             {via_channel} AS via_channel,
             {column("subject")} AS subject,
-            {column("priority")} AS priority
+            {column("priority")} AS priority,
+            {utc_timestamp_sql(solved_at_raw, timezone)} AS solved_at,
+            {solved_at_raw} AS solved_at_raw,
+            {satisfaction_rating} AS satisfaction_rating
         FROM {records} AS t
         {users_join}
+        {history_join}
         ORDER BY t._line
         """
     )
+
+
+def _field_history_join(request: StageRequest, ticket_id: str) -> tuple[str, str, str]:
+    """Return the join of per-ticket history values, and the SQL of solved_at text and rating.
+
+    The history's ``updated`` text is kept as it is, so ``solved_at`` parses it
+    with the entry's timezone like ``created_at``.
+    """
+    history = read_companion_csv(request, "field_history", FIELD_HISTORY_REQUIRED_COLUMNS)
+    if history is None:
+        return "", "NULL", "NULL"
+    history_table, _ = history
+    updated_at = utc_timestamp_sql("updated", request.entry.timezone)
+    per_ticket = f"""(
+            SELECT
+                ticket_id,
+                coalesce(
+                    arg_max(updated, {updated_at})
+                        FILTER (WHERE field_name = 'status' AND lower(trim(value)) = 'solved'),
+                    arg_min(updated, {updated_at})
+                        FILTER (WHERE field_name = 'status' AND lower(trim(value)) = 'closed')
+                ) AS solved_at_raw,
+                arg_max(lower(trim(value)), {updated_at})
+                    FILTER (WHERE field_name = 'satisfaction_score') AS satisfaction_rating
+            FROM {history_table}
+            WHERE _reason IS NULL
+            GROUP BY ticket_id
+        )"""
+    join = f"LEFT JOIN {per_ticket} AS h ON h.ticket_id = {ticket_id}"
+    return join, "h.solved_at_raw", "h.satisfaction_rating"
 
 
 ADAPTER = Adapter(
@@ -87,5 +131,5 @@ ADAPTER = Adapter(
     channel="support",
     tables=("support_tickets",),
     stage=stage,
-    file_options=("users",),
+    file_options=("users", "field_history"),
 )

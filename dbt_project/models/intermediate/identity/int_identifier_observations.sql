@@ -3,10 +3,13 @@
     column that hold the value as landed: (source, staging model, raw table,
     record key, record time, identifier type, staged column, raw column).
     Outbound social posts are left out because brand accounts write them.
+    A record can carry two identifiers of one type (an alias event has two
+    user ids), so an observation is keyed by its staged column.
 #}
 {%- set identifier_columns = [
     ('web', 'stg_web__events', 'web_events', 'event_id', 'occurred_at', 'cookie', 'anonymous_id', 'anonymous_id'),
     ('web', 'stg_web__events', 'web_events', 'event_id', 'occurred_at', 'user_id', 'user_id', 'user_id'),
+    ('web', 'stg_web__events', 'web_events', 'event_id', 'occurred_at', 'user_id', 'previous_id', 'previous_id'),
     ('web', 'stg_web__events', 'web_events', 'event_id', 'occurred_at', 'email', 'email', 'email'),
     ('web', 'stg_web__events', 'web_events', 'event_id', 'occurred_at', 'phone', 'phone', 'phone'),
     ('email', 'stg_email__events', 'email_events', 'event_id', 'occurred_at', 'email', 'email', 'email'),
@@ -67,7 +70,19 @@ observations as (
         '{{ source_name }}' as source,
         staged.{{ record_key }} as record_key,
         staged.{{ record_time }} as observed_at,
+        {%- if staged_column == 'previous_id' %}
+        -- Segment fills previousId with the anonymous id when no user id came
+        -- before, and then it is the record's cookie.
+        -- NOTE: a previousId that is the anonymous id of another record is
+        -- typed user_id and so does not meet that record's cookie.
+        case
+            when staged.previous_id = staged.anonymous_id then 'cookie'
+            else '{{ identifier_type }}'
+        end as identifier_type,
+        {%- else %}
         '{{ identifier_type }}' as identifier_type,
+        {%- endif %}
+        '{{ staged_column }}' as identifier_column,
         staged.{{ staged_column }} as staged_value,
         coalesce(landed.{{ raw_column }}, staged.{{ staged_column }}) as identifier_value_raw
 
@@ -96,6 +111,7 @@ normalized as (
         observations.record_key,
         observations.observed_at,
         observations.identifier_type,
+        observations.identifier_column,
         observations.identifier_value_raw,
         case
             when observations.identifier_type = 'phone'
@@ -113,12 +129,13 @@ normalized as (
 final as (
 
     select
-        {{ dbt.concat(['normalized.source', "':'", 'normalized.record_key', "':'", 'normalized.identifier_type']) }}
+        {{ dbt.concat(['normalized.source', "':'", 'normalized.record_key', "':'", 'normalized.identifier_column']) }}
             as identifier_observation_id,
         normalized.source,
         normalized.record_key,
         normalized.observed_at,
         normalized.identifier_type,
+        normalized.identifier_column,
         normalized.identifier_value,
         normalized.identifier_value_raw,
         {{ dbt.concat(['normalized.identifier_type', "':'", 'normalized.identifier_value']) }}

@@ -33,6 +33,7 @@ linkable_observations as (
         observations.record_key,
         observations.observed_at,
         observations.identifier_type,
+        observations.identifier_column,
         observations.identifier_value,
         observations.identifier_value_raw,
         observations.identifier_key,
@@ -59,12 +60,13 @@ orders_with_identifier as (
 order_fallbacks as (
 
     select
-        {{ dbt.concat(["'shop:'", 'stg_shop__orders.order_id', "':shop_order'"]) }}
+        {{ dbt.concat(["'shop:'", 'stg_shop__orders.order_id', "':order_id'"]) }}
             as identifier_observation_id,
         'shop' as source,
         stg_shop__orders.order_id as record_key,
         stg_shop__orders.ordered_at as observed_at,
         'shop_order' as identifier_type,
+        'order_id' as identifier_column,
         stg_shop__orders.order_id as identifier_value,
         stg_shop__orders.order_id as identifier_value_raw,
         {{ dbt.concat(["'shop_order:'", 'stg_shop__orders.order_id']) }} as identifier_key,

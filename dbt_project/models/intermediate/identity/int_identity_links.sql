@@ -17,9 +17,11 @@ record_pairs as (
         identifier_a.identifier_key as identifier_key_a,
         identifier_a.identifier_type as identifier_type_a,
         identifier_a.identifier_value as identifier_value_a,
+        identifier_a.identifier_column as identifier_column_a,
         identifier_b.identifier_key as identifier_key_b,
         identifier_b.identifier_type as identifier_type_b,
-        identifier_b.identifier_value as identifier_value_b
+        identifier_b.identifier_value as identifier_value_b,
+        identifier_b.identifier_column as identifier_column_b
 
     from identifiers as identifier_a
     inner join identifiers as identifier_b
@@ -29,6 +31,33 @@ record_pairs as (
 
 ),
 
+-- The rule: an alias event states that previous_id and user_id are one
+-- person (alias_previous_id). Any other pair appears on one record of the
+-- kind that the same_* rule names.
+pair_rules as (
+
+    select
+        record_pairs.*,
+        case
+            when source = 'web'
+                and (
+                    (identifier_column_a = 'previous_id' and identifier_column_b = 'user_id')
+                    or (identifier_column_a = 'user_id' and identifier_column_b = 'previous_id')
+                )
+                then 'alias_previous_id'
+            when source = 'web' then 'same_web_event'
+            when source = 'email' then 'same_email_event'
+            when source = 'social' then 'same_social_post'
+            when source = 'support' then 'same_support_ticket'
+            when source = 'shop' then 'same_shop_order'
+        end as link_rule
+
+    from record_pairs
+
+),
+
+-- A pair can occur twice on one record when the alias event's previous_id
+-- repeats its anonymous_id, so records are counted once.
 linked as (
 
     select
@@ -38,19 +67,12 @@ linked as (
         identifier_key_b,
         identifier_type_b,
         identifier_value_b,
-        -- The rule: both identifiers appear on one record of this kind.
-        case source
-            when 'web' then 'same_web_event'
-            when 'email' then 'same_email_event'
-            when 'social' then 'same_social_post'
-            when 'support' then 'same_support_ticket'
-            when 'shop' then 'same_shop_order'
-        end as link_rule,
+        link_rule,
         min(observed_at) as first_seen_at,
         max(observed_at) as last_seen_at,
-        count(*) as count_records
+        count(distinct record_key) as count_records
 
-    from record_pairs
+    from pair_rules
     group by
         identifier_key_a,
         identifier_type_a,
@@ -58,7 +80,7 @@ linked as (
         identifier_key_b,
         identifier_type_b,
         identifier_value_b,
-        source
+        link_rule
 
 ),
 
@@ -74,6 +96,7 @@ final as (
         identifier_type_b,
         identifier_value_b,
         link_rule,
+        {{ identity_link_rule_priority('link_rule') }} as link_rule_priority,
         first_seen_at,
         last_seen_at,
         count_records

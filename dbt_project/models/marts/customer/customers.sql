@@ -55,6 +55,7 @@ customer_value as (
         ('probability_alive', type_double()),
         ('expected_orders_365d', type_double()),
         ('clv_365d', type_double()),
+        ('estimate_status', dbt.type_string()),
     ]) }}
 
 ),
@@ -259,18 +260,47 @@ touch_counts as (
 
 ),
 
-open_tickets as (
+customer_tickets as (
 
     select
         customer_touches.customer_id,
-        count(*) as count_open_support_tickets
+        stg_support__tickets.ticket_id,
+        case
+            when coalesce(stg_support__tickets.status, 'open') in ('solved', 'closed')
+                then true
+            else false
+        end as is_resolved,
+        stg_support__tickets.created_at,
+        stg_support__tickets.solved_at,
+        stg_support__tickets.satisfaction_rating
 
     from customer_touches
     inner join stg_support__tickets
         on customer_touches.touch_type = 'ticket'
         and customer_touches.record_key = stg_support__tickets.ticket_id
-    where coalesce(stg_support__tickets.status, 'open') not in ('solved', 'closed')
-    group by customer_touches.customer_id
+
+),
+
+-- Resolution time counts tickets that are solved or closed now. A ticket
+-- reopened after a solve has a solved_at but is not resolved. Satisfaction
+-- counts answered surveys only (good or bad), not offered ones.
+support_stats as (
+
+    select
+        customer_id,
+        sum(case when is_resolved then 0 else 1 end) as count_open_support_tickets,
+        {{ journey_median(
+            'case when is_resolved and solved_at >= created_at then '
+            ~ dbt.datediff('created_at', 'solved_at', 'second')
+            ~ ' / 3600.0 end'
+        ) }} as median_resolution_hours,
+        sum(case when satisfaction_rating in ('good', 'bad') then 1 else 0 end)
+            as count_rated_support_tickets,
+        sum(case when satisfaction_rating = 'good' then 1 else 0 end)
+            as count_good_support_ratings
+
+    from customer_tickets
+    group by customer_id
 
 ),
 
@@ -409,9 +439,16 @@ final as (
         cast(customer_value.probability_alive as {{ type_double() }}) as probability_alive,
         cast(customer_value.expected_orders_365d as {{ type_double() }}) as expected_orders_365d,
         cast(customer_value.clv_365d as decimal(38, 2)) as clv_365d,
+        customer_value.estimate_status as clv_estimate_status,
         cast(coalesce(touch_counts.count_support_tickets, 0) as bigint) as count_support_tickets,
-        cast(coalesce(open_tickets.count_open_support_tickets, 0) as bigint)
+        cast(coalesce(support_stats.count_open_support_tickets, 0) as bigint)
             as count_open_support_tickets,
+        cast(support_stats.median_resolution_hours as {{ type_double() }})
+            as median_resolution_hours,
+        cast(coalesce(support_stats.count_rated_support_tickets, 0) as bigint)
+            as count_rated_support_tickets,
+        cast(support_stats.count_good_support_ratings as {{ type_double() }})
+            / nullif(support_stats.count_rated_support_tickets, 0) as satisfaction_share_good,
         cast(coalesce(sentiment_stats.count_scored_social_posts, 0) as bigint)
             as count_scored_social_posts,
         cast(sentiment_stats.mean_social_sentiment as {{ type_double() }})
@@ -430,8 +467,8 @@ final as (
         on identifier_counts.customer_id = channel_affinity.customer_id
     left join touch_counts
         on identifier_counts.customer_id = touch_counts.customer_id
-    left join open_tickets
-        on identifier_counts.customer_id = open_tickets.customer_id
+    left join support_stats
+        on identifier_counts.customer_id = support_stats.customer_id
     left join sentiment_stats
         on identifier_counts.customer_id = sentiment_stats.customer_id
     left join order_stats

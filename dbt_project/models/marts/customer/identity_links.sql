@@ -24,6 +24,7 @@ final as (
         links.identifier_type_b,
         links.identifier_value_b,
         links.link_rule,
+        cast(links.link_rule_priority as integer) as link_rule_priority,
         links.first_seen_at,
         links.last_seen_at,
         cast(links.count_records as bigint) as count_records
