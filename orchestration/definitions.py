@@ -12,6 +12,7 @@ from orchestration.customer.assets import customer_assets, customer_checks
 from orchestration.dbt.assets import rightpath_dbt_models, rightpath_dbt_models_after_python
 from orchestration.dbt.project import rightpath_dbt_project
 from orchestration.ingest.assets import LandingResource, raw_assets
+from orchestration.ingest.freshness import freshness_checks
 from orchestration.jobs import build_nightly_schedule, pipeline_job
 from orchestration.journey.definitions import journey_assets, journey_checks
 from orchestration.publish.assets import PublishResource, published_marts
@@ -34,7 +35,7 @@ def build_definitions(settings: Settings) -> Definitions:
             *customer_assets,
             *journey_assets,
         ],
-        asset_checks=[*suite_checks, *customer_checks, *journey_checks],
+        asset_checks=[*suite_checks, *customer_checks, *journey_checks, *freshness_checks],
         jobs=[pipeline_job],
         schedules=[build_nightly_schedule(settings.timezone)],
         sensors=[run_failure_alert_sensor],
