@@ -42,6 +42,8 @@ def run_failure_alert_sensor(context: RunFailureSensorContext, alerts: AlertReso
         context.log.info(f"Run {run_id} was already alerted in {alerts_path(runs_dir, run_id)}")
         return
     alert = build_run_failure_alert(context.instance, context.dagster_run, context.failure_event)
+    # The tick log in the UI shows the alert beside the sensor.
+    context.log.error(alert.text)
     posted = send_run_failure_alert(alert, runs_dir)
     context.log.info(
         f"Alert of run {run_id} written to {alerts_path(runs_dir, run_id)}; "
