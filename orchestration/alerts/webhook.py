@@ -20,7 +20,9 @@ WEBHOOK_URL_ENV_VAR = "RIGHTPATH_ALERT_WEBHOOK_URL"
 POST_ATTEMPTS = 4
 # Seconds before the second attempt. The wait doubles before each later attempt.
 FIRST_RETRY_DELAY_S = 2.0
-POST_TIMEOUT_S = 10.0
+# Four attempts of at most 5 s each, plus 14 s of waits, stay within the 60 s
+# that Dagster 1.13 allows a sensor evaluation (DAGSTER_SENSOR_GRPC_TIMEOUT_SECONDS).
+POST_TIMEOUT_S = 5.0
 
 
 def webhook_url_from_env() -> str | None:
