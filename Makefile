@@ -9,6 +9,8 @@ export DAGSTER_HOME := $(CURDIR)/dagster_home
 # import, which doubles start-up on machines that set PYTHONDONTWRITEBYTECODE.
 UV_SYNC := $(BIN)/uv sync --frozen --inexact --extra dev --compile-bytecode
 MANIFEST := dbt_project/target/manifest.json
+# The browser test of the Dagster UI drives this Chromium through Playwright.
+CHROMIUM := /usr/bin/chromium
 
 .PHONY: help install manifest run dev test lint demo clean
 
@@ -37,7 +39,10 @@ run: $(MANIFEST) ## Run the whole pipeline (demo data, or LANDING=path/to/landin
 dev: $(MANIFEST) ## Dagster UI on http://127.0.0.1:3000
 	$(BIN)/dagster dev -h 127.0.0.1 -p 3000 -m orchestration.definitions
 
-test: $(MANIFEST) ## Run the test suite
+$(CHROMIUM):
+	apt-get install -y chromium
+
+test: $(MANIFEST) $(CHROMIUM) ## Run the test suite
 	$(BIN)/python -m pytest -q
 
 lint: $(VENV)/.synced ## Ruff on the Python code

@@ -67,6 +67,14 @@ def _print_summary(result, settings, elapsed_s: float) -> None:
     )
 
 
+def _send_failure_alert(instance, result, settings) -> None:
+    """Send the alert of a failed in-process run, because no daemon runs the sensor here."""
+    from orchestration.alerts.run_failure import build_run_failure_alert, send_run_failure_alert
+
+    alert = build_run_failure_alert(instance, result.dagster_run, result.get_run_failure_event())
+    send_run_failure_alert(alert, settings.runs_dir)
+
+
 def run(args: argparse.Namespace) -> int:
     if args.landing:
         landing = Path(args.landing).expanduser().resolve()
@@ -97,6 +105,8 @@ def run(args: argparse.Namespace) -> int:
             raise_on_error=False,
             run_config={"loggers": {"console": {"config": {"log_level": args.log_level}}}},
         )
+        if not result.success:
+            _send_failure_alert(instance, result, settings)
     _print_summary(result, settings, time.monotonic() - started)
     return 0 if result.success else 1
 

@@ -7,10 +7,12 @@ from dagster import Definitions, in_process_executor
 from dagster_dbt import DbtCliResource
 from dagster_duckdb import DuckDBResource
 
+from orchestration.alerts.sensors import AlertResource, run_failure_alert_sensor
 from orchestration.customer.assets import customer_assets, customer_checks
 from orchestration.dbt.assets import rightpath_dbt_models, rightpath_dbt_models_after_python
 from orchestration.dbt.project import rightpath_dbt_project
 from orchestration.ingest.assets import LandingResource, raw_assets
+from orchestration.ingest.freshness import freshness_checks
 from orchestration.jobs import build_nightly_schedule, pipeline_job
 from orchestration.journey.definitions import journey_assets, journey_checks
 from orchestration.publish.assets import PublishResource, published_marts
@@ -33,9 +35,10 @@ def build_definitions(settings: Settings) -> Definitions:
             *customer_assets,
             *journey_assets,
         ],
-        asset_checks=[*suite_checks, *customer_checks, *journey_checks],
+        asset_checks=[*suite_checks, *customer_checks, *journey_checks, *freshness_checks],
         jobs=[pipeline_job],
         schedules=[build_nightly_schedule(settings.timezone)],
+        sensors=[run_failure_alert_sensor],
         resources={
             "duckdb": DuckDBResource(
                 database=str(settings.warehouse_path), connection_config=connection_config()
@@ -47,6 +50,7 @@ def build_definitions(settings: Settings) -> Definitions:
                 # virtual environment still finds it.
                 dbt_executable=str(Path(sys.executable).parent / "dbt"),
             ),
+            "alerts": AlertResource(runs_dir=str(settings.runs_dir)),
             "publish": PublishResource(
                 warehouse_path=str(settings.warehouse_path),
                 publish_dir=str(settings.publish_dir),

@@ -45,6 +45,11 @@ class Settings:
             timezone=os.environ.get("RIGHTPATH_TIMEZONE", "UTC"),
         )
 
+    @property
+    def runs_dir(self) -> Path:
+        """Folder of per-run outputs: ``<runs_dir>/<run_id>/alerts.jsonl``."""
+        return self.data_dir / "runs"
+
     def export_for_dbt(self) -> None:
         """Set ``RIGHTPATH_WAREHOUSE_PATH`` so dbt's profile opens the same file.
 

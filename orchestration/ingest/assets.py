@@ -5,6 +5,11 @@ table, loads the rows that parse into ``raw.<table>`` and sends the rest to
 ``raw.quarantine`` with a reason. Its metadata lists the columns of each file
 that no raw table maps (``unmapped_columns``). Rows from files no longer listed in the
 landing config are removed, so a raw table always mirrors the current config.
+
+A failed ingest is retried twice with exponential backoff, and each failed
+attempt is logged with its number and error. An invalid landing config fails
+at once, because it fails the same way on every attempt. An unreadable one is
+retried.
 """
 
 from dagster import (
@@ -16,6 +21,7 @@ from dagster import (
     AssetsDefinition,
     Backoff,
     ConfigurableResource,
+    Failure,
     MaterializeResult,
     MetadataValue,
     RetryPolicy,
@@ -23,17 +29,22 @@ from dagster import (
 )
 from dagster_duckdb import DuckDBResource
 
-from orchestration.ingest.landing import load_landing_config
+from orchestration.ingest.landing import LandingConfig, LandingConfigError, load_landing_config
 from orchestration.ingest.loader import ingest_table, remove_unlisted_files
 from orchestration.ingest.schema import RAW_SCHEMA, RAW_TABLES, RawTable
 
 RECONCILIATION_CHECK = "landed_rows_reconciled"
+# Waits of 5 s, then 15 s: Dagster 1.13 waits delay * (2**n - 1) s before retry n.
+INGEST_RETRY_POLICY = RetryPolicy(max_retries=2, delay=5, backoff=Backoff.EXPONENTIAL)
 
 
 class LandingResource(ConfigurableResource):
     """Where the landing config (``landing.yml``) lives."""
 
     config_path: str
+
+    def load_config(self) -> LandingConfig:
+        return load_landing_config(self.config_path)
 
 
 def _reconciliation_result(conn, table: RawTable) -> AssetCheckResult:
@@ -81,6 +92,60 @@ def _reconciliation_result(conn, table: RawTable) -> AssetCheckResult:
     )
 
 
+def _ingest_raw_table(
+    context: AssetExecutionContext,
+    table: RawTable,
+    duckdb: DuckDBResource,
+    landing: LandingResource,
+) -> MaterializeResult:
+    config = landing.load_config()
+    context.log.info(f"Ingesting {RAW_SCHEMA}.{table.name} from {landing.config_path}")
+    with duckdb.get_connection() as conn:
+        result = ingest_table(conn, config, table.name)
+        removed = remove_unlisted_files(conn, config, table.name)
+        check = _reconciliation_result(conn, table)
+    for error in result.errors:
+        context.log.error(error)
+    for file, columns in result.unmapped_columns.items():
+        context.log.warning(
+            f"{file}: column(s) not mapped to any raw table, not loaded: {', '.join(columns)}"
+        )
+    if removed:
+        context.log.info(f"Removed {removed} rows of files no longer in the landing config")
+    context.log.info(
+        f"{RAW_SCHEMA}.{table.name}: {result.rows_loaded} rows loaded, "
+        f"{result.rows_quarantined} quarantined from {result.files_read} files"
+    )
+    return MaterializeResult(
+        metadata={
+            "files_read": result.files_read,
+            "rows_loaded": result.rows_loaded,
+            "rows_quarantined": result.rows_quarantined,
+            "rows_erased": result.rows_erased,
+            "file_errors": MetadataValue.json(list(result.errors)),
+            "unmapped_columns": MetadataValue.json(result.unmapped_columns),
+            "dagster/row_count": result.rows_loaded,
+        },
+        check_results=[check],
+    )
+
+
+def _log_failed_attempt(context: AssetExecutionContext, key: AssetKey, error: Exception) -> None:
+    """Log a failed attempt with its number and error, and whether Dagster retries it."""
+    attempt = context.retry_number + 1
+    attempts = INGEST_RETRY_POLICY.max_retries + 1
+    failure = (
+        f"{key.to_user_string()}: attempt {attempt} of {attempts} failed: "
+        f"{type(error).__name__}: {error}"
+    )
+    if attempt < attempts:
+        # The same delay that Dagster computes for this retry from the policy.
+        delay_s = INGEST_RETRY_POLICY.calculate_delay(attempt)
+        context.log.warning(f"{failure}; retrying in {delay_s:g} s")
+    else:
+        context.log.error(f"{failure}; no retries left")
+
+
 def build_raw_asset(table: RawTable) -> AssetsDefinition:
     """Build the ingest asset for one raw table, with its reconciliation check."""
     key = AssetKey([RAW_SCHEMA, table.name])
@@ -98,41 +163,25 @@ def build_raw_asset(table: RawTable) -> AssetsDefinition:
                 description="Records landed = rows loaded + rows quarantined, for every file.",
             )
         ],
-        retry_policy=RetryPolicy(max_retries=2, delay=5, backoff=Backoff.EXPONENTIAL),
+        retry_policy=INGEST_RETRY_POLICY,
     )
     def _raw_table(
         context: AssetExecutionContext, duckdb: DuckDBResource, landing: LandingResource
     ) -> MaterializeResult:
-        config = load_landing_config(landing.config_path)
-        context.log.info(f"Ingesting {RAW_SCHEMA}.{table.name} from {landing.config_path}")
-        with duckdb.get_connection() as conn:
-            result = ingest_table(conn, config, table.name)
-            removed = remove_unlisted_files(conn, config, table.name)
-            check = _reconciliation_result(conn, table)
-        for error in result.errors:
-            context.log.error(error)
-        for file, columns in result.unmapped_columns.items():
-            context.log.warning(
-                f"{file}: column(s) not mapped to any raw table, not loaded: {', '.join(columns)}"
+        try:
+            return _ingest_raw_table(context, table, duckdb, landing)
+        except LandingConfigError as error:
+            if isinstance(error.__cause__, OSError):
+                _log_failed_attempt(context, key, error)
+                raise
+            # An invalid config fails the same way on every attempt.
+            context.log.error(
+                f"{key.to_user_string()}: invalid landing config, not retried: {error}"
             )
-        if removed:
-            context.log.info(f"Removed {removed} rows of files no longer in the landing config")
-        context.log.info(
-            f"{RAW_SCHEMA}.{table.name}: {result.rows_loaded} rows loaded, "
-            f"{result.rows_quarantined} quarantined from {result.files_read} files"
-        )
-        return MaterializeResult(
-            metadata={
-                "files_read": result.files_read,
-                "rows_loaded": result.rows_loaded,
-                "rows_quarantined": result.rows_quarantined,
-                "rows_erased": result.rows_erased,
-                "file_errors": MetadataValue.json(list(result.errors)),
-                "unmapped_columns": MetadataValue.json(result.unmapped_columns),
-                "dagster/row_count": result.rows_loaded,
-            },
-            check_results=[check],
-        )
+            raise Failure(description=str(error), allow_retries=False) from error
+        except Exception as error:
+            _log_failed_attempt(context, key, error)
+            raise
 
     return _raw_table
 

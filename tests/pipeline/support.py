@@ -225,8 +225,12 @@ def settings_for(work_dir: Path, landing_config: Path) -> Settings:
     )
 
 
-def run_pipeline(settings: Settings) -> ExecuteInProcessResult:
+def run_pipeline(
+    settings: Settings, instance: DagsterInstance | None = None
+) -> ExecuteInProcessResult:
     """Run ``pipeline_job`` in process on `settings` and return the result.
+
+    The run goes to `instance`, or to a new ephemeral instance when it is None.
 
     ``build_definitions`` exports the warehouse path to ``RIGHTPATH_WAREHOUSE_PATH``
     for dbt, so the definitions are built right before the run, and the
@@ -236,7 +240,9 @@ def run_pipeline(settings: Settings) -> ExecuteInProcessResult:
     try:
         definitions = build_definitions(settings)
         job = definitions.resolve_job_def("pipeline_job")
-        return job.execute_in_process(instance=DagsterInstance.ephemeral(), raise_on_error=False)
+        return job.execute_in_process(
+            instance=instance or DagsterInstance.ephemeral(), raise_on_error=False
+        )
     finally:
         if previous is None:
             os.environ.pop("RIGHTPATH_WAREHOUSE_PATH", None)
