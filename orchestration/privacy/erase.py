@@ -274,7 +274,8 @@ def _delete_rows(
     loaded, quarantined = ("0", "count(*)") if quarantine else ("count(*)", "0")
     conn.execute(
         f"INSERT INTO erase_counts "
-        f"SELECT {target}, _file, _partition_date, {loaded}, {quarantined} FROM {relation} WHERE {condition} GROUP BY ALL"
+        f"SELECT {target}, _file, _partition_date, {loaded}, {quarantined} "
+        f"FROM {relation} WHERE {condition} GROUP BY ALL"
     )
     row = conn.execute(f"DELETE FROM {relation} WHERE {condition}").fetchone()
     return int(row[0]) if row else 0
