@@ -166,9 +166,7 @@ def build_raw_asset(table: RawTable) -> AssetsDefinition:
             if window and table.event_column
             else "every day"
         )
-        context.log.info(
-            f"Ingesting {RAW_SCHEMA}.{table.name} from {landing.config_path}, {days}"
-        )
+        context.log.info(f"Ingesting {RAW_SCHEMA}.{table.name} from {landing.config_path}, {days}")
         with duckdb.get_connection() as conn:
             result = ingest_table(conn, config, table.name, window, partitioning.timezone)
             removed = remove_unlisted_files(conn, config, table.name)
