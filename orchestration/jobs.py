@@ -15,7 +15,7 @@ WAREHOUSE_TAG = "rightpath/warehouse"
 
 
 def build_pipeline_job(settings: Settings):
-    """Return the job over every asset; it takes the assets' daily partitions."""
+    """Return the job over every asset, which takes the assets' daily partitions."""
     return define_asset_job(
         "pipeline_job",
         selection=AssetSelection.all(),

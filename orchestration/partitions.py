@@ -97,7 +97,8 @@ class PartitioningResource(ConfigurableResource):
 
     def window_for(self, context: AssetExecutionContext) -> PartitionWindow | None:
         """Return the run's window, or None for a run without partitions (all days)."""
-        if not context.has_partition_key_range:
+        # A run of one partition has a partition key but no key range tags.
+        if not (context.has_partition_key or context.has_partition_key_range):
             return None
         key_range = context.partition_key_range
         return PartitionWindow(

@@ -42,9 +42,9 @@ def build_landing_sensor(
     The cursor stores the size and modification time of every file seen, so a
     file starts one run, and again only when its size or time changes. The run
     key is derived from the same values, so Dagster also drops a repeated
-    request. The run covers the latest complete day; the ingest lookback picks
-    up events of the days before it, and events of the current day load in the
-    run of that day.
+    request. The run covers the latest complete day, and the ingest lookback
+    picks up events of the days before it. Events of the current day load in
+    the run of that day.
     """
     folder = landing_config.parent
 

@@ -2,10 +2,10 @@
 
 Every row gets ``_partition_date``, the day of its table's event column in the
 configured time zone. A run with a partition window writes only the rows of
-the days it reprocesses (its partitions plus the lookback days before them):
-it deletes the file's rows of those days from the raw table, ``raw.quarantine``
-and ``raw.landed_files``, then inserts the new ones, in one transaction. So a
-re-run of a day replaces that day and never adds to it.
+the days it reprocesses, which are its partitions plus the lookback days
+before them. In one transaction, it deletes the file's rows of those days from
+the raw table, ``raw.quarantine`` and ``raw.landed_files``, then inserts the
+new ones. So a re-run of a day replaces that day and never adds to it.
 
 Rows without a day (order lines, or records whose event time is missing or
 invalid) are replaced on every run. Rows dated after the window wait for the
@@ -39,9 +39,9 @@ from orchestration.partitions import PartitionWindow
 
 logger = logging.getLogger(__name__)
 
-# Names a raw table whose files lose one record each; see the module docstring.
+# Names a raw table whose files lose one record each (see the module docstring).
 FAULT_LOSE_RECORD_ENV = "RIGHTPATH_FAULT_LOSE_RECORD"
-# Start of the quarantine reason of a too-late row; the warning check searches for it.
+# Start of the quarantine reason of a too-late row, which the warning check searches for.
 TOO_LATE_REASON = "too late"
 
 
@@ -92,7 +92,7 @@ def _select_rows(
     display: str,
     window: PartitionWindow | None,
 ) -> tuple[str, int]:
-    """Create the temp table of rows to write; return its name and the rows after the window."""
+    """Create the temp table of rows to write, and return its name and the rows after the window."""
     selected = f"{checked}_selected"
     in_window, parameters = _day_filter("_partition_date", window)
     if window is None:
