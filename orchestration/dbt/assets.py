@@ -39,7 +39,7 @@ def _build_args(
     """Return ``dbt build`` arguments with the run's partition window as vars.
 
     The incremental staging models read the window through
-    ``incremental_window_filter``; a run without partitions builds every day.
+    ``incremental_window_filter``. A run without partitions builds every day.
     """
     window = partitioning.window_for(context)
     if window is None:

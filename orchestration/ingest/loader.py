@@ -35,9 +35,9 @@ Rows of files that the landing config no longer lists stay until
 ``remove_unlisted_files`` removes them.
 
 Given a partition window, only the rows of the days the window reprocesses
-are replaced, and rows dated before it that are not loaded yet are
-quarantined as too late; see ``orchestration/ingest/writer.py``, which also
-describes the ``RIGHTPATH_FAULT_LOSE_RECORD`` fault that tests set.
+are replaced. Rows dated before it that are not loaded yet are quarantined as
+too late. ``orchestration/ingest/writer.py`` describes these rules and the
+``RIGHTPATH_FAULT_LOSE_RECORD`` fault that tests set.
 """
 
 import csv
@@ -177,9 +177,9 @@ def ingest_table(
 ) -> IngestResult:
     """Load every landing file that writes raw table `table_name`; see the module docstring.
 
-    `window` limits the write to the days it reprocesses (None: every day), and
-    `timezone` sets the day boundary of each row's ``_partition_date``; a
-    window brings its own time zone.
+    `window` limits the write to the days it reprocesses (None: every day).
+    `timezone` sets the day boundary of each row's ``_partition_date`` unless a
+    window is given, because a window brings its own time zone.
     """
     if window is not None:
         timezone = window.timezone
