@@ -234,7 +234,9 @@ def _add_to_ledger(
     grows by the new counts, so the ledger keeps one row per file and day.
     """
     ledger = f"{RAW_SCHEMA}.{LANDED_FILES_TABLE}"
-    for day, (records_landed, _, _) in landed.items():
+    # A file with no rows in the window still gets a row, so the ledger lists
+    # every file read and its sha256 (copies are found by it).
+    for day, (records_landed, _, _) in (landed or {None: [0, 0, 0]}).items():
         _, loaded, quarantined = written.get(day, [0, 0, 0])
         updated = conn.execute(
             f"""
