@@ -29,7 +29,7 @@ def build_definitions(settings: Settings) -> Definitions:
     pipeline_job = build_pipeline_job(settings)
     return Definitions(
         # Every asset shares the daily partitions, so one run covers a range of
-        # days end to end; see docs/operations.md.
+        # days end to end (docs/operations.md).
         assets=partition_assets(
             [
                 *raw_assets,

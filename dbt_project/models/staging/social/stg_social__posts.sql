@@ -11,8 +11,8 @@
 with
 
 -- An incremental build reads every copy of the ids that have a copy in the
--- reprocessed days, so it keeps the same copy as a full build. post_id is never
--- NULL: ingest quarantines rows without it.
+-- reprocessed days, so it keeps the same copy as a full build. Ingest
+-- quarantines rows without post_id, so the unique key is never NULL.
 source as (
 
     select * from {{ source('raw', 'social_posts') }}
