@@ -103,6 +103,8 @@ def _select_rows(
         f"' is before ' || CAST(?::DATE AS VARCHAR) || ', the first day this run reprocesses; "
         "run the partition of that day (a backfill) to load it'"
     )
+    # NOTE: rows before the window are matched by file and line, so a landing
+    # file rewritten with its earlier lines in another order reports them as too late.
     conn.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE {selected} AS
