@@ -5,6 +5,7 @@ directly, and the instance is loaded from the repository's dagster_home.
 """
 
 import os
+import shutil
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -169,8 +170,11 @@ def test_job_tags_runs_with_warehouse(berlin_definitions, tmp_path):
     assert job.tags[WAREHOUSE_TAG] == str(tmp_path / "warehouse.duckdb")
 
 
-def test_instance_queues_one_run_per_warehouse():
-    with DagsterInstance.from_config(str(REPOSITORY_ROOT / "dagster_home")) as instance:
+def test_instance_queues_one_run_per_warehouse(tmp_path):
+    # A copy of the repository's instance settings, so the instance's storage
+    # folders are created under tmp_path.
+    shutil.copy(REPOSITORY_ROOT / "dagster_home" / "dagster.yaml", tmp_path / "dagster.yaml")
+    with DagsterInstance.from_config(str(tmp_path)) as instance:
         assert isinstance(instance.run_coordinator, QueuedRunCoordinator)
         limits = instance.get_concurrency_config().run_queue_config.tag_concurrency_limits
     assert limits == [
