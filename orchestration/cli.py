@@ -96,13 +96,24 @@ def run(args: argparse.Namespace) -> int:
     from dagster import DagsterInstance
 
     from orchestration.definitions import defs
+    from orchestration.partitions import range_tags
+    from orchestration.run_range import landing_partition_range
 
+    try:
+        first_day, last_day = landing_partition_range(settings)
+    except ValueError as error:
+        print(f"Cannot run: {error}")
+        return 2
+    logger.info(
+        "Running partitions %s to %s (%s) as one run", first_day, last_day, settings.timezone
+    )
     job = defs.resolve_job_def("pipeline_job")
     started = time.monotonic()
     with DagsterInstance.get() as instance:
         result = job.execute_in_process(
             instance=instance,
             raise_on_error=False,
+            tags=range_tags(first_day, last_day),
             run_config={"loggers": {"console": {"config": {"log_level": args.log_level}}}},
         )
         if not result.success:
@@ -129,7 +140,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="rightpath")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    run_parser = commands.add_parser("run", help="Run the whole pipeline once, in process.")
+    run_parser = commands.add_parser(
+        "run",
+        help="Run the whole pipeline once, in process, over every day in the landing data.",
+    )
     run_parser.add_argument(
         "--landing", help="landing.yml (or its folder) to read instead of the demo data"
     )

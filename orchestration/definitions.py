@@ -13,8 +13,10 @@ from orchestration.dbt.assets import rightpath_dbt_models, rightpath_dbt_models_
 from orchestration.dbt.project import rightpath_dbt_project
 from orchestration.ingest.assets import LandingResource, raw_assets
 from orchestration.ingest.freshness import freshness_checks
-from orchestration.jobs import build_nightly_schedule, pipeline_job
+from orchestration.ingest.sensors import build_landing_sensor
+from orchestration.jobs import build_nightly_schedule, build_pipeline_job
 from orchestration.journey.definitions import journey_assets, journey_checks
+from orchestration.partitions import PartitioningResource, daily_partitions, partition_assets
 from orchestration.publish.assets import PublishResource, published_marts
 from orchestration.quality.duckdb_config import connection_config
 from orchestration.quality.suites import suite_checks
@@ -25,21 +27,34 @@ from orchestration.settings import Settings
 def build_definitions(settings: Settings) -> Definitions:
     """Build the code location for one set of paths; tests pass temporary ones."""
     settings.export_for_dbt()
+    partitions_def = daily_partitions(settings)
+    pipeline_job = build_pipeline_job(settings)
     return Definitions(
-        assets=[
-            *raw_assets,
-            rightpath_dbt_models,
-            rightpath_dbt_models_after_python,
-            published_marts,
-            insights_report,
-            *customer_assets,
-            *journey_assets,
-        ],
+        # Every asset shares the daily partitions, so one run covers a range of
+        # days end to end (docs/operations.md).
+        assets=partition_assets(
+            [
+                *raw_assets,
+                rightpath_dbt_models,
+                rightpath_dbt_models_after_python,
+                published_marts,
+                insights_report,
+                *customer_assets,
+                *journey_assets,
+            ],
+            partitions_def,
+        ),
         asset_checks=[*suite_checks, *customer_checks, *journey_checks, *freshness_checks],
         jobs=[pipeline_job],
-        schedules=[build_nightly_schedule(settings.timezone)],
-        sensors=[run_failure_alert_sensor],
+        schedules=[build_nightly_schedule(pipeline_job)],
+        sensors=[
+            build_landing_sensor(pipeline_job, settings.landing_config, partitions_def),
+            run_failure_alert_sensor,
+        ],
         resources={
+            "partitioning": PartitioningResource(
+                timezone=settings.timezone, lookback_days=settings.lookback_days
+            ),
             "duckdb": DuckDBResource(
                 database=str(settings.warehouse_path), connection_config=connection_config()
             ),

@@ -6,11 +6,38 @@ runs with no configuration. Nothing here holds credentials.
 
 import os
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
+
+
+DEFAULT_PARTITIONS_START = "2015-01-01"
+DEFAULT_LOOKBACK_DAYS = 3
+
+
+def _lookback_from_env() -> int:
+    value = os.environ.get("RIGHTPATH_LOOKBACK_DAYS", str(DEFAULT_LOOKBACK_DAYS))
+    try:
+        days = int(value)
+    except ValueError:
+        days = -1
+    if days < 0:
+        raise ValueError(
+            f"RIGHTPATH_LOOKBACK_DAYS must be a whole number of days, 0 or more; got {value!r}"
+        )
+    return days
+
+
+def _date_from_env(name: str, default: str) -> str:
+    value = os.environ.get(name, default)
+    try:
+        date.fromisoformat(value)
+    except ValueError as error:
+        raise ValueError(f"{name} must be an ISO date such as 2024-01-31; got {value!r}") from error
+    return value
 
 
 def _path_from_env(name: str, default: Path) -> Path:
@@ -27,8 +54,13 @@ class Settings:
     landing_config: Path
     # Folder BI tools read: marts.duckdb, replaced whole, and parquet/.
     publish_dir: Path
-    # IANA time zone of the nightly schedule.
+    # IANA time zone of the nightly schedule and of the daily partitions' day boundary.
     timezone: str
+    # First day (ISO date) of the daily partitions. Events dated earlier are quarantined.
+    partitions_start: str = DEFAULT_PARTITIONS_START
+    # Days before a run's first partition that ingest and the incremental dbt
+    # models reprocess, so late events of those days are picked up.
+    lookback_days: int = DEFAULT_LOOKBACK_DAYS
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -43,6 +75,8 @@ class Settings:
             ),
             publish_dir=_path_from_env("RIGHTPATH_PUBLISH_DIR", data_dir / "published"),
             timezone=os.environ.get("RIGHTPATH_TIMEZONE", "UTC"),
+            partitions_start=_date_from_env("RIGHTPATH_PARTITIONS_START", DEFAULT_PARTITIONS_START),
+            lookback_days=_lookback_from_env(),
         )
 
     @property

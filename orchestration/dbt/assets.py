@@ -1,5 +1,6 @@
 """dbt models, seeds and tests as Dagster assets and asset checks."""
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -7,6 +8,7 @@ from dagster import AssetExecutionContext, AssetKey
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from orchestration.dbt.project import rightpath_dbt_project
+from orchestration.partitions import PartitioningResource
 
 
 class RightpathDbtTranslator(DagsterDbtTranslator):
@@ -31,6 +33,24 @@ class RightpathDbtTranslator(DagsterDbtTranslator):
         return "dbt"
 
 
+def _build_args(
+    context: AssetExecutionContext, partitioning: PartitioningResource, *args: str
+) -> list[str]:
+    """Return ``dbt build`` arguments with the run's partition window as vars.
+
+    The incremental staging models read the window through
+    ``incremental_window_filter``. A run without partitions builds every day.
+    """
+    window = partitioning.window_for(context)
+    if window is None:
+        return ["build", *args]
+    context.log.info(
+        f"dbt builds days {window.reprocess_from} to {window.last_day} ({window.timezone}) "
+        "of the incremental models"
+    )
+    return ["build", *args, "--vars", json.dumps(window.dbt_vars())]
+
+
 # Models that read tables written by Python assets (sentiment, customer value,
 # Markov and Shapley credits). They and their descendants build in a second dbt
 # step, after those assets, so the asset graph has no cycle between dbt and
@@ -45,13 +65,16 @@ AFTER_PYTHON_SELECT = "source:intermediate_python+ source:marts_python+ source:j
     exclude=AFTER_PYTHON_SELECT,
     name="rightpath_dbt_models",
 )
-def rightpath_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource):
+def rightpath_dbt_models(
+    context: AssetExecutionContext, dbt: DbtCliResource, partitioning: PartitioningResource
+):
     """Build the models and seeds that need no Python asset, and run their tests.
 
     Tests that also read a model of the second step wait for that step
     (cautious indirect selection), so they never run against a stale table.
     """
-    yield from dbt.cli(["build", "--indirect-selection", "cautious"], context=context).stream()
+    args = _build_args(context, partitioning, "--indirect-selection", "cautious")
+    yield from dbt.cli(args, context=context).stream()
 
 
 @dbt_assets(
@@ -61,6 +84,8 @@ def rightpath_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource):
     select=AFTER_PYTHON_SELECT,
     name="rightpath_dbt_models_after_python",
 )
-def rightpath_dbt_models_after_python(context: AssetExecutionContext, dbt: DbtCliResource):
+def rightpath_dbt_models_after_python(
+    context: AssetExecutionContext, dbt: DbtCliResource, partitioning: PartitioningResource
+):
     """Build the models that join Python asset outputs, and run their tests."""
-    yield from dbt.cli(["build"], context=context).stream()
+    yield from dbt.cli(_build_args(context, partitioning), context=context).stream()

@@ -34,21 +34,19 @@ ingest stay; the other files still load.
 Rows of files that the landing config no longer lists stay until
 ``remove_unlisted_files`` removes them.
 
-Tests only: when the environment variable ``RIGHTPATH_FAULT_LOSE_RECORD``
-names a raw table, the loader loses the first loadable record of each file
-of that table. The record is counted in ``records_landed`` but neither loaded
-nor quarantined, so the reconciliation check fails as it would for a loader
-bug that drops records.
+Given a partition window, only the rows of the days the window reprocesses
+are replaced. Rows dated before it that are not loaded yet are quarantined as
+too late. ``orchestration/ingest/writer.py`` describes these rules and the
+``RIGHTPATH_FAULT_LOSE_RECORD`` fault that tests set.
 """
 
 import csv
 import hashlib
 import itertools
 import logging
-import os
 import tempfile
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -72,14 +70,25 @@ from orchestration.ingest.schema import (
     create_table_sql,
     raw_table_ddl,
 )
+from orchestration.ingest.writer import (
+    FAULT_LOSE_RECORD_ENV,
+    add_partition_dates,
+    replace_file_rows,
+)
+from orchestration.partitions import PartitionWindow
 from orchestration.privacy.suppression import mark_erased_rows
 
 logger = logging.getLogger(__name__)
 
 # Maximum length, in grapheme clusters, of a value quoted in a quarantine reason.
 REASON_VALUE_CHARS = 200
-# Names a raw table whose files lose one record each; see the module docstring.
-FAULT_LOSE_RECORD_ENV = "RIGHTPATH_FAULT_LOSE_RECORD"
+__all__ = [
+    "FAULT_LOSE_RECORD_ENV",
+    "ingest_all",
+    "ingest_table",
+    "landing_days",
+    "remove_unlisted_files",
+]
 _stage_numbers = itertools.count(1)
 
 
@@ -99,6 +108,8 @@ class FileIngest:
     # CSV columns or top-level JSON keys of the file that no raw table reads from it.
     unmapped_columns: tuple[str, ...] = ()
     rows_erased: int = 0  # records of erased people, counted in rows_quarantined
+    rows_too_late: int = 0  # dated before the window; counted in rows_quarantined
+    rows_after_window: int = 0  # dated after the window, left for a later run
 
 
 @dataclass(frozen=True)
@@ -139,6 +150,14 @@ class IngestResult:
     def rows_erased(self) -> int:
         return sum(file.rows_erased for file in self.files)
 
+    @property
+    def rows_too_late(self) -> int:
+        return sum(file.rows_too_late for file in self.files)
+
+    @property
+    def rows_after_window(self) -> int:
+        return sum(file.rows_after_window for file in self.files)
+
 
 def ensure_raw_tables(conn: duckdb.DuckDBPyConnection) -> None:
     """Create the raw schema, every raw table, quarantine and landed_files if absent.
@@ -159,9 +178,20 @@ def ensure_raw_tables(conn: duckdb.DuckDBPyConnection) -> None:
 
 
 def ingest_table(
-    conn: duckdb.DuckDBPyConnection, config: LandingConfig, table_name: str
+    conn: duckdb.DuckDBPyConnection,
+    config: LandingConfig,
+    table_name: str,
+    window: PartitionWindow | None = None,
+    timezone: str = "UTC",
 ) -> IngestResult:
-    """Load every landing file that writes raw table `table_name`; see the module docstring."""
+    """Load every landing file that writes raw table `table_name`; see the module docstring.
+
+    `window` limits the write to the days it reprocesses (None: every day).
+    `timezone` sets the day boundary of each row's ``_partition_date`` unless a
+    window is given, because a window brings its own time zone.
+    """
+    if window is not None:
+        timezone = window.timezone
     table = RAW_TABLES.get(table_name)
     if table is None:
         known = ", ".join(sorted(RAW_TABLES))
@@ -180,7 +210,9 @@ def ingest_table(
         len(work),
         config.path,
     )
-    results = tuple(_ingest_file(conn, entry, path, table) for entry, path in work)
+    results = tuple(
+        _ingest_file(conn, entry, path, table, window, timezone) for entry, path in work
+    )
     result = IngestResult(table=table_name, files=results)
     logger.info(
         "Ingested %s.%s: %d file(s) read, %d row(s) loaded, %d quarantined, %d file error(s)",
@@ -246,13 +278,58 @@ def remove_unlisted_files(
     return removed_rows
 
 
+def landing_days(
+    conn: duckdb.DuckDBPyConnection, config: LandingConfig, timezone: str
+) -> tuple[date, date] | None:
+    """Return the first and last event day, in `timezone`, of the loadable landing rows.
+
+    Reads every listed file of every partitioned raw table through its adapter
+    into temp tables of `conn` and writes nothing else. Files that cannot be
+    read are skipped, as ingest skips them. Returns None when no row has a day.
+    """
+    first: date | None = None
+    last: date | None = None
+    for table in RAW_TABLES.values():
+        if table.event_column is None:
+            continue
+        for entry in config.entries_for_table(table.name):
+            for path in ADAPTERS[entry.format].files_for(entry, table.name):
+                stage_table = f"_rp_stage_{next(_stage_numbers)}"
+                try:
+                    ADAPTERS[entry.format].stage(
+                        StageRequest(conn, entry, path, table.name, stage_table)
+                    )
+                    checked = _check_stage(conn, stage_table, table)
+                    add_partition_dates(conn, checked, table, timezone)
+                    low, high = conn.execute(
+                        f"SELECT min(_partition_date), max(_partition_date) FROM {checked} "
+                        "WHERE _reason IS NULL"
+                    ).fetchone()
+                except (AdapterError, OSError, duckdb.Error) as error:
+                    logger.warning("Skipped %s while finding the landing days: %s", path, error)
+                    continue
+                finally:
+                    _drop_stage_tables(conn, stage_table)
+                if low is not None:
+                    first = low if first is None else min(first, low)
+                    last = high if last is None else max(last, high)
+    if first is None or last is None:
+        return None
+    return first, last
+
+
 def ingest_all(conn: duckdb.DuckDBPyConnection, config: LandingConfig) -> dict[str, IngestResult]:
     """Run `ingest_table` for every raw table, in the order schema.py lists them."""
     return {name: ingest_table(conn, config, name) for name in RAW_TABLES}
 
 
 def _ingest_file(
-    conn: duckdb.DuckDBPyConnection, entry: LandingEntry, path: Path, table: RawTable
+    conn: duckdb.DuckDBPyConnection,
+    entry: LandingEntry,
+    path: Path,
+    table: RawTable,
+    window: PartitionWindow | None,
+    timezone: str,
 ) -> FileIngest:
     display = entry.display_path(path)
     stage_table = f"_rp_stage_{next(_stage_numbers)}"
@@ -266,9 +343,8 @@ def _ingest_file(
         unmapped = _unmapped_columns(conn, entry, path, table, reads)
         checked = _check_stage(conn, stage_table, table)
         erased = mark_erased_rows(conn, checked, table.name)
-        loaded, quarantined = _replace_file_rows(
-            conn, checked, table, display, entry.format, sha256
-        )
+        add_partition_dates(conn, checked, table, timezone)
+        written = replace_file_rows(conn, checked, table, display, entry.format, sha256, window)
     except (AdapterError, OSError, duckdb.IOException, duckdb.InvalidInputException) as error:
         message = f"{entry.label}: {display}: {error}"
         logger.error("Skipped landing file for %s.%s: %s", RAW_SCHEMA, table.name, message)
@@ -276,7 +352,18 @@ def _ingest_file(
     finally:
         _drop_stage_tables(conn, stage_table)
 
-    if loaded + quarantined == 0:
+    loaded, quarantined = written.rows_loaded, written.rows_quarantined
+    if written.rows_too_late:
+        logger.warning(
+            "%s -> %s.%s: %d row(s) dated before %s, the first day this run reprocesses, "
+            "are quarantined as too late; run the partitions of their days to load them",
+            display,
+            RAW_SCHEMA,
+            table.name,
+            written.rows_too_late,
+            window.reprocess_from if window else None,
+        )
+    if loaded + quarantined == 0 and not written.rows_after_window:
         logger.warning(
             "%s -> %s.%s: the file contains no records (empty, or a CSV header only)",
             display,
@@ -305,11 +392,13 @@ def _ingest_file(
         file=display,
         format=entry.format,
         entry=entry.label,
-        records_landed=loaded + quarantined,
+        records_landed=written.rows_landed,
         rows_loaded=loaded,
         rows_quarantined=quarantined,
         unmapped_columns=tuple(unmapped),
         rows_erased=erased,
+        rows_too_late=written.rows_too_late,
+        rows_after_window=written.rows_after_window,
     )
 
 
@@ -527,103 +616,6 @@ def _timestamp_check(
     if required:
         checks.append(f"CASE WHEN {raw} IS NULL THEN {missing} END")
     return [f"{value} AS {column}"], checks
-
-
-def _replace_file_rows(
-    conn: duckdb.DuckDBPyConnection,
-    checked: str,
-    table: RawTable,
-    display: str,
-    format_name: str,
-    sha256: str,
-) -> tuple[int, int]:
-    """Replace the rows of file `display` for `table` with the checked rows, in one transaction.
-
-    Returns the number of rows loaded and quarantined.
-    """
-    loaded_at = datetime.now(UTC).replace(tzinfo=None)
-    columns = ", ".join(ident(name) for name in table.column_names)
-    raw_table = f"{RAW_SCHEMA}.{table.name}"
-    quarantine = f"{RAW_SCHEMA}.{QUARANTINE_TABLE}"
-    landed_files = f"{RAW_SCHEMA}.{LANDED_FILES_TABLE}"
-
-    landed, loaded, quarantined = conn.execute(
-        f"SELECT count(*), count(*) FILTER (WHERE _reason IS NULL), "
-        f"count(*) FILTER (WHERE _reason IS NOT NULL) FROM {checked}"
-    ).fetchone()
-    loaded -= _lose_record_for_tests(conn, checked, table)
-
-    conn.execute("BEGIN TRANSACTION")
-    try:
-        conn.execute(f"DELETE FROM {raw_table} WHERE _file = ?", [display])
-        conn.execute(
-            f"DELETE FROM {quarantine} WHERE target_table = ? AND _file = ?",
-            [table.name, display],
-        )
-        conn.execute(
-            f"DELETE FROM {landed_files} WHERE target_table = ? AND _file = ?",
-            [table.name, display],
-        )
-        conn.execute(
-            f"""
-            INSERT INTO {raw_table} ({columns}, _file, _line, _format, _loaded_at)
-            SELECT {columns}, ?, _line, ?, ? FROM {checked} WHERE _reason IS NULL ORDER BY _line
-            """,
-            [display, format_name, loaded_at],
-        )
-        conn.execute(
-            f"""
-            INSERT INTO {quarantine}
-                (target_table, _file, _line, _format, reason, raw_record, _loaded_at)
-            SELECT ?, ?, _line, ?, _reason, _raw_record, ?
-            FROM {checked} WHERE _reason IS NOT NULL ORDER BY _line
-            """,
-            [table.name, display, format_name, loaded_at],
-        )
-        conn.execute(
-            f"""
-            INSERT INTO {landed_files}
-                (_file, _format, target_table, sha256, records_landed, rows_loaded,
-                 rows_quarantined, _loaded_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            """,
-            [
-                display,
-                format_name,
-                table.name,
-                sha256,
-                landed,
-                loaded,
-                quarantined,
-                loaded_at,
-            ],
-        )
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    return int(loaded), int(quarantined)
-
-
-def _lose_record_for_tests(conn: duckdb.DuckDBPyConnection, checked: str, table: RawTable) -> int:
-    """Delete the first loadable row of `checked` when the fault variable names `table`.
-
-    Returns the number of rows deleted, 0 or 1. See the module docstring.
-    """
-    if os.environ.get(FAULT_LOSE_RECORD_ENV) != table.name:
-        return 0
-    row = conn.execute(
-        f"DELETE FROM {checked} WHERE _line = "
-        f"(SELECT min(_line) FROM {checked} WHERE _reason IS NULL) AND _reason IS NULL"
-    ).fetchone()
-    lost = int(row[0]) if row else 0
-    logger.warning(
-        "%s is set to %s: %d record(s) of this file are neither loaded nor quarantined",
-        FAULT_LOSE_RECORD_ENV,
-        table.name,
-        lost,
-    )
-    return lost
 
 
 def _drop_stage_tables(conn: duckdb.DuckDBPyConnection, stage_table: str) -> None:

@@ -21,6 +21,9 @@ class RawTable:
     columns: tuple[tuple[str, str], ...]
     # Columns that must be present and non-empty, or the row is quarantined.
     required: tuple[str, ...]
+    # Column whose day in the configured time zone is the row's partition.
+    # None for tables loaded whole on every run (order lines carry no time).
+    event_column: str | None = None
 
     @property
     def column_names(self) -> list[str]:
@@ -32,6 +35,7 @@ LINEAGE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("_line", "BIGINT"),  # 1-based record number in that file (CSV: data row)
     ("_format", "VARCHAR"),  # adapter name, e.g. 'segment_jsonl'
     ("_loaded_at", "TIMESTAMP"),  # UTC time the ingest step wrote the row
+    ("_partition_date", "DATE"),  # day of event_column in the configured time zone
 )
 
 RAW_TABLES: dict[str, RawTable] = {
@@ -60,6 +64,7 @@ RAW_TABLES: dict[str, RawTable] = {
                 ("utm_campaign", "VARCHAR"),
             ),
             required=("event_id", "event_type", "occurred_at"),
+            event_column="occurred_at",
         ),
         RawTable(
             name="email_events",
@@ -77,6 +82,7 @@ RAW_TABLES: dict[str, RawTable] = {
                 ("provider", "VARCHAR"),  # iterable | customerio | mailjet
             ),
             required=("event_id", "event_type", "occurred_at", "email"),
+            event_column="occurred_at",
         ),
         RawTable(
             name="social_posts",
@@ -92,6 +98,7 @@ RAW_TABLES: dict[str, RawTable] = {
                 ("in_reply_to_post_id", "VARCHAR"),
             ),
             required=("post_id", "author_handle", "created_at"),
+            event_column="created_at",
         ),
         RawTable(
             name="support_tickets",
@@ -114,6 +121,7 @@ RAW_TABLES: dict[str, RawTable] = {
                 ("satisfaction_rating", "VARCHAR"),  # good | bad | offered | unoffered
             ),
             required=("ticket_id", "created_at"),
+            event_column="created_at",
         ),
         RawTable(
             name="orders",
@@ -132,6 +140,7 @@ RAW_TABLES: dict[str, RawTable] = {
                 ("source_name", "VARCHAR"),  # web | pos | app | ...
             ),
             required=("order_id", "ordered_at", "total_amount"),
+            event_column="ordered_at",
         ),
         RawTable(
             name="order_lines",
@@ -162,6 +171,7 @@ RAW_TABLES: dict[str, RawTable] = {
                 ("currency", "VARCHAR"),
             ),
             required=("spend_date", "platform", "campaign_id", "spend_amount"),
+            event_column="spend_date",
         ),
     )
 }
@@ -177,10 +187,14 @@ QUARANTINE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("reason", "VARCHAR"),
     ("raw_record", "VARCHAR"),
     ("_loaded_at", "TIMESTAMP"),
+    # Day of the record's event in the configured time zone; NULL when the
+    # record has no valid event time or its table has no partitions.
+    ("_partition_date", "DATE"),
 )
 
-# One row per landing file and target table per ingest: the reconciliation of
-# records landed against rows loaded and rows quarantined.
+# One row per landing file, target table and partition day (NULL for records
+# without a day): the reconciliation of records landed against rows loaded and
+# rows quarantined.
 LANDED_FILES_TABLE = "landed_files"
 LANDED_FILES_COLUMNS: tuple[tuple[str, str], ...] = (
     ("_file", "VARCHAR"),
@@ -191,6 +205,7 @@ LANDED_FILES_COLUMNS: tuple[tuple[str, str], ...] = (
     ("rows_loaded", "BIGINT"),
     ("rows_quarantined", "BIGINT"),
     ("_loaded_at", "TIMESTAMP"),
+    ("partition_date", "DATE"),
 )
 
 

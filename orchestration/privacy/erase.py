@@ -143,7 +143,8 @@ def _erase_from_raw(
     )
     conn.execute(
         "CREATE TEMP TABLE erase_counts "
-        "(target_table VARCHAR, _file VARCHAR, loaded BIGINT, quarantined BIGINT)"
+        "(target_table VARCHAR, _file VARCHAR, partition_date DATE, loaded BIGINT, "
+        "quarantined BIGINT)"
     )
     conn.execute("CREATE TEMP TABLE erase_texts (text VARCHAR)")
     conn.execute(
@@ -272,7 +273,8 @@ def _delete_rows(
     target = "target_table" if quarantine else f"'{table}'"
     loaded, quarantined = ("0", "count(*)") if quarantine else ("count(*)", "0")
     conn.execute(
-        f"INSERT INTO erase_counts SELECT {target}, _file, {loaded}, {quarantined} "
+        f"INSERT INTO erase_counts "
+        f"SELECT {target}, _file, _partition_date, {loaded}, {quarantined} "
         f"FROM {relation} WHERE {condition} GROUP BY ALL"
     )
     row = conn.execute(f"DELETE FROM {relation} WHERE {condition}").fetchone()
@@ -280,7 +282,7 @@ def _delete_rows(
 
 
 def _reduce_landed_counts(conn: duckdb.DuckDBPyConnection) -> None:
-    """Lower each file's counts in ``raw.landed_files`` by the rows erased from it."""
+    """Lower each file's and day's counts in ``raw.landed_files`` by the rows erased from it."""
     conn.execute(
         f"""
         UPDATE {RAW_SCHEMA}.{LANDED_FILES_TABLE} AS l
@@ -288,10 +290,12 @@ def _reduce_landed_counts(conn: duckdb.DuckDBPyConnection) -> None:
             rows_quarantined = l.rows_quarantined - c.quarantined,
             records_landed = l.records_landed - c.loaded - c.quarantined
         FROM (
-            SELECT target_table, _file, sum(loaded) AS loaded, sum(quarantined) AS quarantined
+            SELECT target_table, _file, partition_date,
+                sum(loaded) AS loaded, sum(quarantined) AS quarantined
             FROM erase_counts GROUP BY ALL
         ) AS c
         WHERE l.target_table = c.target_table AND l._file = c._file
+            AND l.partition_date IS NOT DISTINCT FROM c.partition_date
         """
     )
 

@@ -48,7 +48,7 @@ def alerted_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AlertedRun
     landing_config = write_landing(work_dir / "landing", files, TINY_LANDING_SOURCES)
     settings = settings_for(work_dir, landing_config)
     instance = DagsterInstance.ephemeral()
-    result = run_pipeline(settings, instance)
+    result = run_pipeline(settings, instance=instance)
 
     previous_url = os.environ.get(WEBHOOK_URL_ENV_VAR)
     with webhook_server() as server:

@@ -51,6 +51,7 @@ from orchestration.customer.value import customer_value
 from orchestration.ingest.schema import (
     LANDED_FILES_COLUMNS,
     LANDED_FILES_TABLE,
+    LINEAGE_COLUMNS,
     QUARANTINE_COLUMNS,
     QUARANTINE_TABLE,
     RAW_SCHEMA,
@@ -224,6 +225,17 @@ def run_dbt(warehouse_path: Path, work_dir: Path, selection: list[str]) -> None:
     assert completed.returncode == 0, f"dbt build failed:\n{completed.stdout}{completed.stderr}"
 
 
+def insert_sql(table_name: str) -> str:
+    """Return ``insert into raw.<table> (columns) values`` without ``_partition_date``.
+
+    The rows below list every column except the partition day, which ingest
+    sets and dbt does not read, so it stays NULL here.
+    """
+    table = RAW_TABLES[table_name]
+    columns = [name for name, _ in table.columns + LINEAGE_COLUMNS if name != "_partition_date"]
+    return f"insert into {RAW_SCHEMA}.{table_name} ({', '.join(columns)}) values "
+
+
 def materialize_python(assets, warehouse_path: Path, selection=None):
     return materialize(
         assets,
@@ -243,9 +255,14 @@ def built(tmp_path_factory):
             connection.execute(raw_table_ddl(table))
         connection.execute(create_table_sql(QUARANTINE_TABLE, QUARANTINE_COLUMNS))
         connection.execute(create_table_sql(LANDED_FILES_TABLE, LANDED_FILES_COLUMNS))
-        connection.execute("insert into raw.web_events values " + ",\n".join(DAY_1_WEB))
-        connection.execute("insert into raw.orders values " + ",\n".join(ORDERS))
-        connection.execute(OTHER_RAW_SQL)
+        connection.execute(insert_sql("web_events") + ",\n".join(DAY_1_WEB))
+        connection.execute(insert_sql("orders") + ",\n".join(ORDERS))
+        other_raw_sql = OTHER_RAW_SQL
+        for name in ("support_tickets", "social_posts", "email_events"):
+            other_raw_sql = other_raw_sql.replace(
+                f"insert into raw.{name} values", insert_sql(name)
+            )
+        connection.execute(other_raw_sql)
 
     assert materialize_python([phone_normalizations], warehouse_path).success
     run_dbt(warehouse_path, work_dir, IDENTITY_SELECTION)
@@ -258,7 +275,7 @@ def built(tmp_path_factory):
         }
 
     with duckdb.connect(str(warehouse_path)) as connection:
-        connection.execute("insert into raw.web_events values " + ",\n".join(DAY_2_WEB))
+        connection.execute(insert_sql("web_events") + ",\n".join(DAY_2_WEB))
     assert materialize_python([phone_normalizations], warehouse_path).success
     run_dbt(warehouse_path, work_dir, IDENTITY_SELECTION)
     result = materialize_python([social_post_sentiment, customer_value], warehouse_path)

@@ -2,6 +2,7 @@
 
 import json
 import logging
+from datetime import date
 
 from orchestration.ingest.loader import ingest_table, remove_unlisted_files
 
@@ -145,7 +146,15 @@ def test_reingest_replaces_rows(conn, landing, fetch):
     # Exact duplicates are loaded as they are; dbt removes them.
     assert fetch("select count(*) as n from raw.social_posts") == [{"n": 2}]
     assert fetch("select count(*) as n from raw.quarantine") == [{"n": 1}]
-    assert fetch("select count(*) as n from raw.landed_files") == [{"n": 1}]
+    # One ledger row per file and day: the tweets' day, and none for the
+    # record without a timestamp.
+    ledger = fetch(
+        "select partition_date, records_landed from raw.landed_files order by 1 nulls last"
+    )
+    assert ledger == [
+        {"partition_date": date(2017, 10, 11), "records_landed": 2},
+        {"partition_date": None, "records_landed": 1},
+    ]
 
     config = _twcs_config(landing, {"a.csv": TWCS_HEADER + _tweet(9)})
     ingest_table(conn, config, "social_posts")
@@ -158,7 +167,15 @@ def test_landed_files_reconcile(conn, landing, fetch):
     config = _twcs_config(landing, {"a.csv": text, "b.csv": TWCS_HEADER + _tweet(5)})
     ingest_table(conn, config, "social_posts")
 
-    landed = fetch("select * from raw.landed_files order by _file")
+    # The ledger has one row per file and day; sum each file's days.
+    landed = fetch(
+        """
+        select _file, sum(records_landed) as records_landed, sum(rows_loaded) as rows_loaded,
+            sum(rows_quarantined) as rows_quarantined, any_value(sha256) as sha256,
+            any_value(_format) as _format, any_value(target_table) as target_table
+        from raw.landed_files group by _file order by _file
+        """
+    )
     assert [row["_file"] for row in landed] == ["social/a.csv", "social/b.csv"]
     assert [row["records_landed"] for row in landed] == [4, 1]
     assert [row["rows_loaded"] for row in landed] == [2, 1]

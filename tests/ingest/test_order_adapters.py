@@ -58,8 +58,10 @@ def test_shopify_two_orders_three_lines(conn, landing, fetch):
     assert rows[1]["product_name"] == "Yoga Mat"
     assert rows[1]["quantity"] == 2
     assert rows[1]["unit_price"] == Decimal("2499.00")
+    # The ledger has a row per file and day; the two orders fall on two days.
     landed = fetch(
-        "select target_table, records_landed from raw.landed_files order by target_table"
+        "select target_table, sum(records_landed) as records_landed from raw.landed_files "
+        "group by target_table order by target_table"
     )
     assert landed == [
         {"target_table": "order_lines", "records_landed": 3},

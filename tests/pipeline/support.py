@@ -40,6 +40,7 @@ import yaml
 from dagster import AssetKey, DagsterInstance, ExecuteInProcessResult
 
 from orchestration.definitions import build_definitions
+from orchestration.run_range import landing_range_tags
 from orchestration.settings import Settings
 
 REPOSITORY_ROOT = Path(__file__).resolve().parents[2]
@@ -226,11 +227,14 @@ def settings_for(work_dir: Path, landing_config: Path) -> Settings:
 
 
 def run_pipeline(
-    settings: Settings, instance: DagsterInstance | None = None
+    settings: Settings,
+    tags: dict[str, str] | None = None,
+    instance: DagsterInstance | None = None,
 ) -> ExecuteInProcessResult:
     """Run ``pipeline_job`` in process on `settings` and return the result.
 
-    The run goes to `instance`, or to a new ephemeral instance when it is None.
+    The run covers every day of the landing data, as ``make run`` does, unless
+    `tags` name a partition or a range.
 
     ``build_definitions`` exports the warehouse path to ``RIGHTPATH_WAREHOUSE_PATH``
     for dbt, so the definitions are built right before the run, and the
@@ -241,7 +245,9 @@ def run_pipeline(
         definitions = build_definitions(settings)
         job = definitions.resolve_job_def("pipeline_job")
         return job.execute_in_process(
-            instance=instance or DagsterInstance.ephemeral(), raise_on_error=False
+            instance=instance or DagsterInstance.ephemeral(),
+            raise_on_error=False,
+            tags=tags if tags is not None else landing_range_tags(settings),
         )
     finally:
         if previous is None:

@@ -11,6 +11,7 @@ from dagster_duckdb import DuckDBResource
 from orchestration.ingest.assets import RECONCILIATION_CHECK, LandingResource, build_raw_asset
 from orchestration.ingest.loader import FAULT_LOSE_RECORD_ENV
 from orchestration.ingest.schema import RAW_TABLES
+from orchestration.partitions import PartitioningResource
 from orchestration.privacy.pii import PII_SALT_ENV
 from orchestration.publish.publisher import publish_marts
 from tests.pipeline.support import PUBLISHED_MARTS_KEY, run_pipeline, settings_for
@@ -36,6 +37,7 @@ def test_asset_metadata_lists_unmapped_columns(tmp_path, caplog):
         resources={
             "duckdb": DuckDBResource(database=str(tmp_path / "warehouse.duckdb")),
             "landing": LandingResource(config_path=str(config)),
+            "partitioning": PartitioningResource(timezone="UTC", lookback_days=3),
         },
     )
 

@@ -1,8 +1,20 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='ad_spend_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+        post_hook="{{ delete_rows_gone_from_source('raw', 'ad_spend') }}",
+    )
+}}
+
 with
 
+-- ad_spend_id joins columns that ingest requires, so it is never NULL.
 source as (
 
     select * from {{ source('raw', 'ad_spend') }}
+    where {{ incremental_window_filter('spend_date', 'date') }}
 
 ),
 

@@ -1,8 +1,28 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='order_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+        post_hook="{{ delete_rows_gone_from_source('raw', 'orders') }}",
+    )
+}}
+
 with
 
+-- An incremental build reads every copy of the ids that have a copy in the
+-- reprocessed days, so it keeps the same copy as a full build. Ingest
+-- quarantines rows without order_id, so the unique key is never NULL.
 source as (
 
     select * from {{ source('raw', 'orders') }}
+    {%- if is_incremental() %}
+    where order_id in (
+        select order_id
+        from {{ source('raw', 'orders') }}
+        where {{ incremental_window_filter('ordered_at') }}
+    )
+    {%- endif %}
 
 ),
 

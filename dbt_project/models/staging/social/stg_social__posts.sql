@@ -1,8 +1,28 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='post_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+        post_hook="{{ delete_rows_gone_from_source('raw', 'social_posts') }}",
+    )
+}}
+
 with
 
+-- An incremental build reads every copy of the ids that have a copy in the
+-- reprocessed days, so it keeps the same copy as a full build. Ingest
+-- quarantines rows without post_id, so the unique key is never NULL.
 source as (
 
     select * from {{ source('raw', 'social_posts') }}
+    {%- if is_incremental() %}
+    where post_id in (
+        select post_id
+        from {{ source('raw', 'social_posts') }}
+        where {{ incremental_window_filter('created_at') }}
+    )
+    {%- endif %}
 
 ),
 

@@ -1,8 +1,28 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='ticket_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+        post_hook="{{ delete_rows_gone_from_source('raw', 'support_tickets') }}",
+    )
+}}
+
 with
 
+-- An incremental build reads every copy of the ids that have a copy in the
+-- reprocessed days, so it keeps the same copy as a full build. Ingest
+-- quarantines rows without ticket_id, so the unique key is never NULL.
 source as (
 
     select * from {{ source('raw', 'support_tickets') }}
+    {%- if is_incremental() %}
+    where ticket_id in (
+        select ticket_id
+        from {{ source('raw', 'support_tickets') }}
+        where {{ incremental_window_filter('created_at') }}
+    )
+    {%- endif %}
 
 ),
 

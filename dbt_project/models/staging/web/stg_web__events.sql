@@ -1,8 +1,28 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='event_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+        post_hook="{{ delete_rows_gone_from_source('raw', 'web_events') }}",
+    )
+}}
+
 with
 
+-- An incremental build reads every copy of the ids that have a copy in the
+-- reprocessed days, so it keeps the same copy as a full build. Ingest
+-- quarantines rows without event_id, so the unique key is never NULL.
 source as (
 
     select * from {{ source('raw', 'web_events') }}
+    {%- if is_incremental() %}
+    where event_id in (
+        select event_id
+        from {{ source('raw', 'web_events') }}
+        where {{ incremental_window_filter('occurred_at') }}
+    )
+    {%- endif %}
 
 ),
 
