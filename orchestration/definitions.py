@@ -46,6 +46,7 @@ def build_definitions(settings: Settings) -> Definitions:
                 # The dbt installed beside this interpreter, so an unactivated
                 # virtual environment still finds it.
                 dbt_executable=str(Path(sys.executable).parent / "dbt"),
+                target=settings.dbt_target,
             ),
             "publish": PublishResource(
                 warehouse_path=str(settings.warehouse_path),
