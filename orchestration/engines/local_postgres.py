@@ -15,7 +15,7 @@ import socket
 import subprocess
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from orchestration.engines.postgres import PostgresConnection
@@ -66,67 +66,31 @@ class LocalPostgres:
     def start(cls, dbname: str = "rightpath") -> "LocalPostgres":
         """Create a cluster in a new temporary folder, start it and create `dbname`."""
         bin_dir = find_bin_dir()
+        started_at = time.monotonic()
         folder = Path(tempfile.mkdtemp(prefix="rightpath_pg_"))
+        data_dir = folder / "data"
         try:
-            return cls._start_in(folder, bin_dir, dbname)
+            password = init_cluster(bin_dir, folder, data_dir)
+            port = free_local_port()
+            start_cluster(bin_dir, folder, data_dir, port)
         except BaseException:
+            stop_started_cluster(data_dir)
             shutil.rmtree(folder, ignore_errors=True)
             raise
 
-    @classmethod
-    def _start_in(cls, folder: Path, bin_dir: Path, dbname: str) -> "LocalPostgres":
-        started_at = time.monotonic()
-        data_dir, socket_dir, log_path = folder / "data", folder / "socket", folder / "server.log"
-        socket_dir.mkdir()
-        password = secrets.token_urlsafe(16)
-        password_file = folder / "password"
-        password_file.write_text(password + "\n", encoding="utf-8")
-        if os.geteuid() == 0:
-            shutil.chown(folder, user=SERVER_OS_USER)
-            shutil.chown(socket_dir, user=SERVER_OS_USER)
-            shutil.chown(password_file, user=SERVER_OS_USER)
-        run_as_server_user(
-            [
-                str(bin_dir / "initdb"),
-                f"--pgdata={data_dir}",
-                f"--username={SUPERUSER}",
-                f"--pwfile={password_file}",
-                "--auth=scram-sha-256",
-                "--encoding=UTF8",
-                "--locale=C",
-                # No fsync of the new files: the cluster is thrown away.
-                "--no-sync",
-            ]
-        )
-        port = free_local_port()
-        options = (
-            f"-c listen_addresses=127.0.0.1 -p {port} -k {socket_dir}"
-            " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-            " -c timezone=UTC"
-        )
-        run_as_server_user(
-            [
-                str(bin_dir / "pg_ctl"),
-                f"--pgdata={data_dir}",
-                f"--log={log_path}",
-                f"--options={options}",
-                "--wait",
-                "start",
-            ]
-        )
-        pid = int((data_dir / "postmaster.pid").read_text(encoding="utf-8").splitlines()[0])
-        connection = PostgresConnection(
+        admin = PostgresConnection(
             host="127.0.0.1", port=port, user=SUPERUSER, password=password, dbname="postgres"
         )
-        server = cls(folder=folder, connection=connection, pid=pid)
-        server.create_database(dbname)
-        server.connection = PostgresConnection(
-            host="127.0.0.1", port=port, user=SUPERUSER, password=password, dbname=dbname
-        )
+        server = cls(folder=folder, connection=admin, pid=read_pid(data_dir))
+        try:
+            server.connection = server.create_database(dbname)
+        except BaseException:
+            server.stop()
+            raise
         logger.info(
             "PostgreSQL started on 127.0.0.1:%d, pid %d, in %s (%.1f s)",
             port,
-            pid,
+            server.pid,
             folder,
             time.monotonic() - started_at,
         )
@@ -136,15 +100,14 @@ class LocalPostgres:
         """Create an empty database on this server and return its connection settings."""
         from psycopg2 import sql
 
-        admin = PostgresConnection(**{**self.connection.__dict__, "dbname": "postgres"})
-        connection = admin.connect()
+        connection = replace(self.connection, dbname="postgres").connect()
         try:
             connection.autocommit = True
             with connection.cursor() as cursor:
                 cursor.execute(sql.SQL("create database {}").format(sql.Identifier(dbname)))
         finally:
             connection.close()
-        return PostgresConnection(**{**self.connection.__dict__, "dbname": dbname})
+        return replace(self.connection, dbname=dbname)
 
     def environment(self, connection: PostgresConnection | None = None) -> dict[str, str]:
         """Return the ``RIGHTPATH_*`` variables that point dbt's postgres target here."""
@@ -183,6 +146,68 @@ def wait_for_exit(pid: int) -> None:
         "PostgreSQL pid %d did not stop in %d s; sending SIGQUIT", pid, STOP_TIMEOUT_SECONDS
     )
     os.kill(pid, signal.SIGQUIT)
+
+
+def init_cluster(bin_dir: Path, folder: Path, data_dir: Path) -> str:
+    """Run initdb into `data_dir` with a random superuser password, and return the password."""
+    password = secrets.token_urlsafe(16)
+    password_file = folder / "password"
+    password_file.write_text(password + "\n", encoding="utf-8")
+    socket_dir = folder / "socket"
+    socket_dir.mkdir()
+    if os.geteuid() == 0:
+        for path in (folder, socket_dir, password_file):
+            shutil.chown(path, user=SERVER_OS_USER)
+    run_as_server_user(
+        [
+            str(bin_dir / "initdb"),
+            f"--pgdata={data_dir}",
+            f"--username={SUPERUSER}",
+            f"--pwfile={password_file}",
+            "--auth=scram-sha-256",
+            "--encoding=UTF8",
+            "--locale=C",
+            # No fsync of the new files, because the cluster is thrown away.
+            "--no-sync",
+        ]
+    )
+    return password
+
+
+def start_cluster(bin_dir: Path, folder: Path, data_dir: Path, port: int) -> None:
+    """Start the server with pg_ctl and wait until it accepts connections."""
+    options = (
+        f"-c listen_addresses=127.0.0.1 -p {port} -k {folder / 'socket'}"
+        " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+        " -c timezone=UTC"
+    )
+    run_as_server_user(
+        [
+            str(bin_dir / "pg_ctl"),
+            f"--pgdata={data_dir}",
+            f"--log={folder / 'server.log'}",
+            f"--options={options}",
+            "--wait",
+            "start",
+        ]
+    )
+
+
+def read_pid(data_dir: Path) -> int:
+    """Return the server's pid from the first line of postmaster.pid."""
+    return int((data_dir / "postmaster.pid").read_text(encoding="utf-8").splitlines()[0])
+
+
+def stop_started_cluster(data_dir: Path) -> None:
+    """Stop a server whose start failed half-way, when it wrote its pid file."""
+    if not (data_dir / "postmaster.pid").is_file():
+        return
+    pid = read_pid(data_dir)
+    try:
+        os.kill(pid, signal.SIGINT)
+    except ProcessLookupError:
+        return
+    wait_for_exit(pid)
 
 
 def run_as_server_user(command: list[str]) -> None:
