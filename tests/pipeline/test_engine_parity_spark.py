@@ -65,10 +65,14 @@ def run_dbt_build_in_process(work_dir: Path) -> tuple[bool, str]:
         result = dbtRunner().invoke(
             [
                 "build",
-                "--project-dir", str(DBT_PROJECT_DIR),
-                "--profiles-dir", str(DBT_PROJECT_DIR),
-                "--target-path", str(work_dir / "target"),
-                "--log-path", str(work_dir / "logs"),
+                "--project-dir",
+                str(DBT_PROJECT_DIR),
+                "--profiles-dir",
+                str(DBT_PROJECT_DIR),
+                "--target-path",
+                str(work_dir / "target"),
+                "--log-path",
+                str(work_dir / "logs"),
             ]
         )
     finally:
@@ -107,9 +111,9 @@ def assert_spark_matches_duckdb(run: PipelineRun, spark, work_dir: Path) -> None
     warehouse = run.connect_warehouse()
     try:
         for table in mart_models(manifest_path):
-            difference = describe_difference(
-                table, "spark", fetch_duckdb_table(warehouse, table), fetch_spark_table(spark, table)
-            )
+            expected = fetch_duckdb_table(warehouse, table)
+            actual = fetch_spark_table(spark, table)
+            difference = describe_difference(table, "spark", expected, actual)
             if difference:
                 differences.append(difference)
     finally:
