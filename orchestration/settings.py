@@ -12,6 +12,8 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
+# Outputs of dbt_project/profiles.yml, one per engine.
+DBT_TARGETS = ("duckdb", "postgres", "spark")
 
 
 DEFAULT_PARTITIONS_START = "2015-01-01"
@@ -45,6 +47,15 @@ def _path_from_env(name: str, default: Path) -> Path:
     return Path(value).expanduser().resolve() if value else default
 
 
+def _engine_from_env() -> str:
+    engine = os.environ.get("RIGHTPATH_ENGINE", "duckdb")
+    if engine not in DBT_TARGETS:
+        raise ValueError(
+            f"RIGHTPATH_ENGINE is {engine!r}; set it to one of {', '.join(DBT_TARGETS)}"
+        )
+    return engine
+
+
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path
@@ -61,6 +72,10 @@ class Settings:
     # Days before a run's first partition that ingest and the incremental dbt
     # models reprocess, so late events of those days are picked up.
     lookback_days: int = DEFAULT_LOOKBACK_DAYS
+    # dbt target (profiles.yml output) the dbt assets build on: duckdb, postgres or spark.
+    # NOTE: the ingest, Python and publish assets read and write the DuckDB
+    # warehouse only, so a whole run works on duckdb alone. See docs/engines.md.
+    dbt_target: str = "duckdb"
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -77,6 +92,7 @@ class Settings:
             timezone=os.environ.get("RIGHTPATH_TIMEZONE", "UTC"),
             partitions_start=_date_from_env("RIGHTPATH_PARTITIONS_START", DEFAULT_PARTITIONS_START),
             lookback_days=_lookback_from_env(),
+            dbt_target=_engine_from_env(),
         )
 
     @property
