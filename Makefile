@@ -11,11 +11,13 @@ UV_SYNC := $(BIN)/uv sync --frozen --inexact --extra dev --compile-bytecode
 MANIFEST := dbt_project/target/manifest.json
 # The browser test of the Dagster UI drives this Chromium through Playwright.
 CHROMIUM := /usr/bin/chromium
+# Debian's postgresql package (bookworm: version 15) puts initdb and pg_ctl here.
+POSTGRES_BIN := /usr/lib/postgresql/15/bin
 
-.PHONY: help install manifest run dev test lint demo clean
+.PHONY: help install manifest run dev test test-spark postgres-server lint demo clean
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
 
 $(BIN)/uv:
 	$(PYTHON) -m venv $(VENV)
@@ -40,10 +42,23 @@ dev: $(MANIFEST) ## Dagster UI on http://127.0.0.1:3000
 	$(BIN)/dagster dev -h 127.0.0.1 -p 3000 -m orchestration.definitions
 
 $(CHROMIUM):
-	apt-get install -y chromium
+	apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
 
-test: $(MANIFEST) $(CHROMIUM) ## Run the test suite
-	$(BIN)/python -m pytest -q
+# The tests start a throwaway server from these binaries. The package's own
+# cluster is not created, so installing starts no server on port 5432.
+postgres-server: ## Install PostgreSQL's server binaries when initdb is missing (Debian, as root)
+	@if command -v initdb >/dev/null || test -x $(POSTGRES_BIN)/initdb; then exit 0; fi; \
+	mkdir -p /etc/postgresql-common && \
+	echo 'create_main_cluster = false' > /etc/postgresql-common/createcluster.conf && \
+	apt-get update && \
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -o Dpkg::Options::=--force-confold postgresql
+
+test: $(MANIFEST) postgres-server $(CHROMIUM) ## Run the test suite, with a throwaway PostgreSQL server
+	$(BIN)/python -m pytest -q -m "not spark"
+
+test-spark: $(MANIFEST) ## Install the spark extra, then compare the marts on DuckDB and Spark
+	$(BIN)/uv sync --frozen --inexact --extra dev --extra spark --compile-bytecode
+	$(BIN)/python -m pytest -q -m spark
 
 lint: $(VENV)/.synced ## Ruff on the Python code
 	$(BIN)/ruff check orchestration tests

@@ -49,6 +49,7 @@ def build_definitions(settings: Settings) -> Definitions:
                 # The dbt installed beside this interpreter, so an unactivated
                 # virtual environment still finds it.
                 dbt_executable=str(Path(sys.executable).parent / "dbt"),
+                target=settings.dbt_target,
             ),
             "alerts": AlertResource(runs_dir=str(settings.runs_dir)),
             "publish": PublishResource(

@@ -11,11 +11,22 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
+# Outputs of dbt_project/profiles.yml, one per engine.
+DBT_TARGETS = ("duckdb", "postgres", "spark")
 
 
 def _path_from_env(name: str, default: Path) -> Path:
     value = os.environ.get(name)
     return Path(value).expanduser().resolve() if value else default
+
+
+def _engine_from_env() -> str:
+    engine = os.environ.get("RIGHTPATH_ENGINE", "duckdb")
+    if engine not in DBT_TARGETS:
+        raise ValueError(
+            f"RIGHTPATH_ENGINE is {engine!r}; set it to one of {', '.join(DBT_TARGETS)}"
+        )
+    return engine
 
 
 @dataclass(frozen=True)
@@ -29,6 +40,10 @@ class Settings:
     publish_dir: Path
     # IANA time zone of the nightly schedule.
     timezone: str
+    # dbt target (profiles.yml output) the dbt assets build on: duckdb, postgres or spark.
+    # NOTE: the ingest, Python and publish assets read and write the DuckDB
+    # warehouse only, so a whole run works on duckdb alone. See docs/engines.md.
+    dbt_target: str = "duckdb"
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -43,6 +58,7 @@ class Settings:
             ),
             publish_dir=_path_from_env("RIGHTPATH_PUBLISH_DIR", data_dir / "published"),
             timezone=os.environ.get("RIGHTPATH_TIMEZONE", "UTC"),
+            dbt_target=_engine_from_env(),
         )
 
     @property

@@ -43,6 +43,8 @@ from orchestration.definitions import build_definitions
 from orchestration.settings import Settings
 
 REPOSITORY_ROOT = Path(__file__).resolve().parents[2]
+REAL_SAMPLES_DIR = REPOSITORY_ROOT.parent / "shared" / "data" / "real"
+REAL_SAMPLES_CONFIG = REPOSITORY_ROOT / "config" / "real_samples.yml"
 
 # The mart tables that the publish asset copies.
 MART_TABLE_NAMES = (

@@ -17,15 +17,10 @@ import pytest
 from .support import (
     MART_TABLE_NAMES,
     PUBLISHED_MARTS_KEY,
-    REPOSITORY_ROOT,
+    REAL_SAMPLES_DIR,
     PipelineRun,
     fetch_dicts,
-    run_pipeline,
-    settings_for,
 )
-
-REAL_SAMPLES_DIR = REPOSITORY_ROOT.parent / "shared" / "data" / "real"
-REAL_SAMPLES_CONFIG = REPOSITORY_ROOT / "config" / "real_samples.yml"
 
 pytestmark = pytest.mark.skipif(
     not REAL_SAMPLES_DIR.is_dir(),
@@ -34,13 +29,6 @@ pytestmark = pytest.mark.skipif(
         f"at {REAL_SAMPLES_DIR}"
     ),
 )
-
-
-@pytest.fixture(scope="module")
-def real_run(tmp_path_factory: pytest.TempPathFactory) -> PipelineRun:
-    work_dir = tmp_path_factory.mktemp("real_samples_run")
-    settings = settings_for(work_dir, REAL_SAMPLES_CONFIG)
-    return PipelineRun(work_dir=work_dir, settings=settings, result=run_pipeline(settings))
 
 
 @pytest.fixture(scope="module")

@@ -209,7 +209,7 @@ channel_affinity as (
             ['channel']
         ) }} as channel_touch_counts,
         {{ ordered_string_agg(
-            dbt.concat(['channel', "':'", 'cast(round(channel_share, 4) as ' ~ dbt.type_string() ~ ')']),
+            dbt.concat(['channel', "':'", rightpath.rounded_text('channel_share', 4)]),
             ',',
             ['channel']
         ) }} as channel_affinity,

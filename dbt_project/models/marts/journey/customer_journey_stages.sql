@@ -79,7 +79,11 @@ final as (
         {%- for stage in stages[:-1] %}
         case
             when first_{{ stage }}_at is null or after_{{ stage }}_at is null then null
-            else {{ dbt.datediff('first_' ~ stage ~ '_at', 'after_' ~ stage ~ '_at', 'second') }}
+            {#- PostgreSQL's datediff returns a double. #}
+            else cast(
+                {{ dbt.datediff('first_' ~ stage ~ '_at', 'after_' ~ stage ~ '_at', 'second') }}
+                as {{ dbt.type_bigint() }}
+            )
         end as seconds_in_{{ stage }},
         {%- endfor %}
         last_stage,
