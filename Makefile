@@ -35,8 +35,9 @@ $(MANIFEST): $(VENV)/.synced $(shell find dbt_project -name '*.sql' -o -name '*.
 
 manifest: $(MANIFEST) ## Build the dbt manifest the Dagster definitions load
 
-run: $(MANIFEST) ## Run the whole pipeline (demo data, or LANDING=path/to/landing.yml)
-	$(BIN)/python -m orchestration.cli run $(if $(LANDING),--landing $(LANDING))
+run: $(MANIFEST) ## Run the whole pipeline (demo data, or LANDING=path/to/landing.yml; FROM_DAY/TO_DAY for partitions)
+	$(BIN)/python -m orchestration.cli run $(if $(LANDING),--landing $(LANDING)) \
+		$(if $(FROM_DAY),--from-day $(FROM_DAY)) $(if $(TO_DAY),--to-day $(TO_DAY))
 
 dev: $(MANIFEST) ## Dagster UI on http://127.0.0.1:3000
 	$(BIN)/dagster dev -h 127.0.0.1 -p 3000 -m orchestration.definitions

@@ -17,18 +17,12 @@ from dagster import AssetKey, DagsterInstance
 
 def _run_assets(select) -> int:
     from orchestration.definitions import defs
-    from orchestration.run_range import landing_range_tags
-    from orchestration.settings import Settings
 
     job = defs.resolve_job_def("pipeline_job")
     keys = {key for key in job.asset_layer.asset_graph.get_all_asset_keys() if select(key)}
     subset = job.get_subset(asset_selection=keys, asset_check_selection=set())
     with DagsterInstance.get() as instance:
-        result = subset.execute_in_process(
-            instance=instance,
-            raise_on_error=False,
-            tags=landing_range_tags(Settings.from_env()),
-        )
+        result = subset.execute_in_process(instance=instance, raise_on_error=False)
     return 0 if result.success else 1
 
 

@@ -5,6 +5,7 @@ import logging
 import os
 import sys
 import time
+from datetime import date
 from pathlib import Path
 
 logger = logging.getLogger("rightpath")
@@ -75,6 +76,34 @@ def _send_failure_alert(instance, result, settings) -> None:
     send_run_failure_alert(alert, settings.runs_dir)
 
 
+def _day_range(from_day: str | None, to_day: str | None) -> tuple[date, date]:
+    """Return the first and last day of ``--from-day`` and ``--to-day``; one alone is one day."""
+    first_text, last_text = from_day or to_day, to_day or from_day
+    try:
+        first, last = date.fromisoformat(first_text), date.fromisoformat(last_text)
+    except ValueError as error:
+        raise ValueError(
+            f"--from-day and --to-day take ISO dates such as 2024-01-31; got {first_text!r} "
+            f"and {last_text!r}"
+        ) from error
+    if first > last:
+        raise ValueError(f"--from-day {first} is after --to-day {last}; swap them")
+    return first, last
+
+
+def _check_partitions_exist(partitions_def, first: date, last: date) -> None:
+    """Raise ValueError when `first` to `last` is not inside the daily partitions."""
+    first_key = partitions_def.get_first_partition_key()
+    last_key = partitions_def.get_last_partition_key()
+    if first_key is None or last_key is None:
+        raise ValueError("no daily partition has ended yet; check RIGHTPATH_PARTITIONS_START")
+    if first < date.fromisoformat(first_key) or last > date.fromisoformat(last_key):
+        raise ValueError(
+            f"the daily partitions run from {first_key} to {last_key} (the last full day); "
+            f"{first} to {last} is outside them. Set RIGHTPATH_PARTITIONS_START for earlier days."
+        )
+
+
 def run(args: argparse.Namespace) -> int:
     if args.landing:
         landing = Path(args.landing).expanduser().resolve()
@@ -96,24 +125,29 @@ def run(args: argparse.Namespace) -> int:
     from dagster import DagsterInstance
 
     from orchestration.definitions import defs
-    from orchestration.partitions import range_tags
-    from orchestration.run_range import landing_partition_range
+    from orchestration.partitions import daily_partitions, range_tags
 
-    try:
-        first_day, last_day = landing_partition_range(settings)
-    except ValueError as error:
-        print(f"Cannot run: {error}")
-        return 2
-    logger.info(
-        "Running partitions %s to %s (%s) as one run", first_day, last_day, settings.timezone
-    )
+    tags = {}
+    if args.from_day or args.to_day:
+        try:
+            first_day, last_day = _day_range(args.from_day, args.to_day)
+            _check_partitions_exist(daily_partitions(settings), first_day, last_day)
+            tags = range_tags(first_day, last_day)
+        except ValueError as error:
+            print(f"Cannot run: {error}")
+            return 2
+        logger.info(
+            "Running partitions %s to %s (%s) as one run", first_day, last_day, settings.timezone
+        )
+    else:
+        logger.info("Running every day of the landing data, without partitions")
     job = defs.resolve_job_def("pipeline_job")
     started = time.monotonic()
     with DagsterInstance.get() as instance:
         result = job.execute_in_process(
             instance=instance,
             raise_on_error=False,
-            tags=range_tags(first_day, last_day),
+            tags=tags,
             run_config={"loggers": {"console": {"config": {"log_level": args.log_level}}}},
         )
         if not result.success:
@@ -142,7 +176,17 @@ def main(argv: list[str] | None = None) -> int:
 
     run_parser = commands.add_parser(
         "run",
-        help="Run the whole pipeline once, in process, over every day in the landing data.",
+        help=(
+            "Run the whole pipeline once, in process: over every day in the landing data, "
+            "or over the daily partitions --from-day to --to-day."
+        ),
+    )
+    run_parser.add_argument(
+        "--from-day",
+        help="first daily partition (ISO date) of the run; alone, the run covers that day",
+    )
+    run_parser.add_argument(
+        "--to-day", help="last daily partition (ISO date) of the run; defaults to --from-day"
     )
     run_parser.add_argument(
         "--landing", help="landing.yml (or its folder) to read instead of the demo data"

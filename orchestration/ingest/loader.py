@@ -46,7 +46,6 @@ import itertools
 import logging
 import tempfile
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -86,7 +85,6 @@ __all__ = [
     "FAULT_LOSE_RECORD_ENV",
     "ingest_all",
     "ingest_table",
-    "landing_days",
     "remove_unlisted_files",
 ]
 _stage_numbers = itertools.count(1)
@@ -276,46 +274,6 @@ def remove_unlisted_files(
             config.path,
         )
     return removed_rows
-
-
-def landing_days(
-    conn: duckdb.DuckDBPyConnection, config: LandingConfig, timezone: str
-) -> tuple[date, date] | None:
-    """Return the first and last event day, in `timezone`, of the loadable landing rows.
-
-    Reads every listed file of every partitioned raw table through its adapter
-    into temp tables of `conn` and writes nothing else. Files that cannot be
-    read are skipped, as ingest skips them. Returns None when no row has a day.
-    """
-    first: date | None = None
-    last: date | None = None
-    for table in RAW_TABLES.values():
-        if table.event_column is None:
-            continue
-        for entry in config.entries_for_table(table.name):
-            for path in ADAPTERS[entry.format].files_for(entry, table.name):
-                stage_table = f"_rp_stage_{next(_stage_numbers)}"
-                try:
-                    ADAPTERS[entry.format].stage(
-                        StageRequest(conn, entry, path, table.name, stage_table)
-                    )
-                    checked = _check_stage(conn, stage_table, table)
-                    add_partition_dates(conn, checked, table, timezone)
-                    low, high = conn.execute(
-                        f"SELECT min(_partition_date), max(_partition_date) FROM {checked} "
-                        "WHERE _reason IS NULL"
-                    ).fetchone()
-                except (AdapterError, OSError, duckdb.Error) as error:
-                    logger.warning("Skipped %s while finding the landing days: %s", path, error)
-                    continue
-                finally:
-                    _drop_stage_tables(conn, stage_table)
-                if low is not None:
-                    first = low if first is None else min(first, low)
-                    last = high if last is None else max(last, high)
-    if first is None or last is None:
-        return None
-    return first, last
 
 
 def ingest_all(conn: duckdb.DuckDBPyConnection, config: LandingConfig) -> dict[str, IngestResult]:

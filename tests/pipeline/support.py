@@ -40,7 +40,6 @@ import yaml
 from dagster import AssetKey, DagsterInstance, ExecuteInProcessResult
 
 from orchestration.definitions import build_definitions
-from orchestration.run_range import landing_range_tags
 from orchestration.settings import Settings
 
 REPOSITORY_ROOT = Path(__file__).resolve().parents[2]
@@ -235,8 +234,8 @@ def run_pipeline(
 ) -> ExecuteInProcessResult:
     """Run ``pipeline_job`` in process on `settings` and return the result.
 
-    The run covers every day of the landing data, as ``make run`` does, unless
-    `tags` name a partition or a range.
+    Without `tags` the run has no partition and covers every day of the
+    landing data, as ``make run`` does; `tags` can name a partition or a range.
 
     ``build_definitions`` exports the warehouse path to ``RIGHTPATH_WAREHOUSE_PATH``
     for dbt, so the definitions are built right before the run, and the
@@ -249,7 +248,7 @@ def run_pipeline(
         return job.execute_in_process(
             instance=instance or DagsterInstance.ephemeral(),
             raise_on_error=False,
-            tags=tags if tags is not None else landing_range_tags(settings),
+            tags=tags or {},
         )
     finally:
         if previous is None:
