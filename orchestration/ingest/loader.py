@@ -61,13 +61,13 @@ from orchestration.ingest.landing import LandingConfig, LandingEntry
 from orchestration.ingest.schema import (
     LANDED_FILES_COLUMNS,
     LANDED_FILES_TABLE,
+    LINEAGE_COLUMNS,
     QUARANTINE_COLUMNS,
     QUARANTINE_TABLE,
     RAW_SCHEMA,
     RAW_TABLES,
     RawTable,
     create_table_sql,
-    raw_table_ddl,
 )
 from orchestration.ingest.writer import (
     FAULT_LOSE_RECORD_ENV,
@@ -164,15 +164,15 @@ def ensure_raw_tables(conn: duckdb.DuckDBPyConnection) -> None:
     NULL for its existing rows, because inserts name their columns.
     """
     conn.execute(f"CREATE SCHEMA IF NOT EXISTS {RAW_SCHEMA}")
-    for table in RAW_TABLES.values():
-        conn.execute(raw_table_ddl(table))
-        for name, sql_type in table.columns:
+    tables = [(table.name, table.columns + LINEAGE_COLUMNS) for table in RAW_TABLES.values()]
+    tables += [(QUARANTINE_TABLE, QUARANTINE_COLUMNS), (LANDED_FILES_TABLE, LANDED_FILES_COLUMNS)]
+    for table_name, columns in tables:
+        conn.execute(create_table_sql(table_name, columns))
+        for name, sql_type in columns:
             conn.execute(
-                f"ALTER TABLE {RAW_SCHEMA}.{table.name} "
+                f"ALTER TABLE {RAW_SCHEMA}.{table_name} "
                 f"ADD COLUMN IF NOT EXISTS {ident(name)} {sql_type}"
             )
-    conn.execute(create_table_sql(QUARANTINE_TABLE, QUARANTINE_COLUMNS))
-    conn.execute(create_table_sql(LANDED_FILES_TABLE, LANDED_FILES_COLUMNS))
 
 
 def ingest_table(

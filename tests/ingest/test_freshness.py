@@ -31,6 +31,7 @@ from orchestration.ingest.freshness import (
     load_freshness_limits,
 )
 from orchestration.ingest.landing import LandingConfigError
+from orchestration.partitions import PartitioningResource
 
 WEB_KEY = AssetKey(["raw", "web_events"])
 ORDER_LINES_KEY = AssetKey(["raw", "order_lines"])
@@ -85,6 +86,7 @@ def run_with_checks(tmp_path: Path, config_path: Path) -> ExecuteInProcessResult
         resources={
             "duckdb": DuckDBResource(database=str(tmp_path / "warehouse.duckdb")),
             "landing": LandingResource(config_path=str(config_path)),
+            "partitioning": PartitioningResource(timezone="UTC", lookback_days=3),
         },
         instance=DagsterInstance.ephemeral(),
         raise_on_error=False,

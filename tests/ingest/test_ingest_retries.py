@@ -19,6 +19,7 @@ from dagster_duckdb import DuckDBResource
 
 from orchestration.ingest.assets import LandingResource, raw_assets
 from orchestration.ingest.landing import LandingConfig
+from orchestration.partitions import PartitioningResource
 
 AD_SPEND_KEY = AssetKey(["raw", "ad_spend"])
 STATS_CSV = """\
@@ -70,6 +71,7 @@ def materialize_ad_spend(
         resources={
             "duckdb": DuckDBResource(database=str(tmp_path / "warehouse.duckdb")),
             "landing": landing,
+            "partitioning": PartitioningResource(timezone="UTC", lookback_days=3),
         },
         instance=instance,
         raise_on_error=False,

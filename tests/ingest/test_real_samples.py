@@ -30,8 +30,11 @@ def config():
 
 
 def _landed(fetch, file_part: str, table: str) -> dict:
+    """Return one file's ledger, its rows of every day added up."""
     (row,) = fetch(
-        "select * from raw.landed_files where contains(_file, ?) and target_table = ?",
+        "select sum(records_landed) as records_landed, sum(rows_loaded) as rows_loaded,"
+        " sum(rows_quarantined) as rows_quarantined from raw.landed_files"
+        " where contains(_file, ?) and target_table = ? group by _file",
         [file_part, table],
     )
     assert row["records_landed"] == row["rows_loaded"] + row["rows_quarantined"]

@@ -132,7 +132,7 @@ def test_segment_loads_alias_with_previous_id(conn, landing, fetch):
 
 
 def test_older_raw_table_gains_previous_id(conn, landing, fetch):
-    # raw.web_events as created before previous_id joined the contract.
+    # raw.web_events as created before previous_id and _partition_date joined the contract.
     conn.execute("create schema raw")
     conn.execute(
         "create table raw.web_events (event_id varchar, event_type varchar, event_name varchar,"
