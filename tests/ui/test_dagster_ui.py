@@ -1,23 +1,26 @@
-"""The Dagster UI in headless Chromium: the asset graph, a launch, and a successful run.
+"""The Dagster UI in headless Chromium: the asset graph, a backfill, and a successful run.
 
 ``dagster dev`` serves the project's definitions on a free port of 127.0.0.1
 with a temporary DAGSTER_HOME and the tiny landing set of tests/pipeline.
 Playwright drives the system Chromium (/usr/bin/chromium), because
 downloading Playwright's own browser is not possible on every machine. The
-launch materializes the ``ads`` group (``raw/ad_spend`` and its checks),
-which keeps the run short. The whole pipeline's runs are tested in process
-in tests/pipeline. Screenshots go to the test's temporary folder.
+test launches a backfill of two daily partitions of the ``ads`` group
+(``raw/ad_spend`` and its checks), which keeps the run short; the daemon that
+``dagster dev`` starts runs it as one run. The whole pipeline's runs are
+tested in process in tests/pipeline. Screenshots go to the test's temporary
+folder.
 """
 
 import re
 import shutil
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import duckdb
 import pytest
+from dagster import AssetKey, DagsterInstance
 from playwright.sync_api import Page, expect, sync_playwright
-from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.pipeline.support import (
     MART_TABLE_NAMES,
@@ -41,10 +44,11 @@ CHROMIUM_ARGS = [
 CHANNEL_GROUPS = ("web", "email", "social", "support", "orders", "ads")
 MART_GROUPS = ("channel", "customer", "journey")
 LAUNCH_GROUP = "ads"
-# Rows of the tiny set's Google Ads stats file: one on 03-03, two on 03-04.
-AD_SPEND_ROWS = 3
-# A day of the tiny landing set, for daily partitions.
-PARTITION_KEY = "2025-03-04"
+# Rows of the tiny set's Google Ads stats file per spend day: one on 03-03, two on 03-04.
+AD_SPEND_ROWS_BY_DAY = {date(2025, 3, 3): 1, date(2025, 3, 4): 2}
+# The backfill's partitions, in the launch dialog's range syntax.
+BACKFILL_DAYS = ("2025-03-03", "2025-03-04")
+BACKFILL_RANGE = f"[{BACKFILL_DAYS[0]}...{BACKFILL_DAYS[1]}]"
 UI_TIMEOUT_MS = 90_000
 RUN_TIMEOUT_MS = 300_000
 
@@ -113,23 +117,22 @@ def materialize_group(page: Page, group: str) -> None:
     page.get_by_role("menuitem").filter(has_text=re.compile(r"^Materialize assets")).click()
 
 
-def choose_partition_if_asked(page: Page) -> None:
-    """Pick one partition when the launch dialog requests one; unpartitioned assets skip this.
-
-    NOTE: the definitions have no partitions yet, so this step has not run
-    against a real partition dialog, and its selectors are a best guess.
-    """
-    dialog = page.get_by_role("dialog").filter(has_text=re.compile("partition", re.IGNORECASE))
-    try:
-        dialog.wait_for(state="visible", timeout=5_000)
-    except PlaywrightTimeoutError:
-        return
-    dialog.get_by_role("textbox").first.fill(PARTITION_KEY)
-    dialog.get_by_role("button", name=re.compile(r"^Launch")).click()
+def choose_partitions(page: Page, partition_range: str) -> None:
+    """Type `partition_range` into the launch dialog and launch the backfill."""
+    dialog = page.get_by_role("dialog")
+    # The dialog lists the last 90 days until asked for all of them.
+    dialog.get_by_text("Show all partitions").click()
+    selection = dialog.get_by_role("textbox").first
+    selection.fill(partition_range)
+    selection.press("Enter")
+    expect(dialog.get_by_text("2 partitions", exact=True)).to_be_visible()
+    expect(dialog.get_by_text("Backfills all partitions in a single run.")).to_be_visible()
+    dialog.get_by_role("button", name="Launch backfill").click()
+    expect(dialog).to_be_hidden()
 
 
 def wait_for_run_status(page: Page, run_link) -> str:
-    """Wait for the run of `run_link` to finish and return its final status."""
+    """Wait for the run or backfill of `run_link` to finish and return its final status."""
     # The runs list is a virtualized table whose rows carry data-index.
     row = page.locator("[data-index]", has=run_link)
     final_status = row.get_by_text(re.compile(r"^(Success|Failure|Canceled)$"))
@@ -137,10 +140,15 @@ def wait_for_run_status(page: Page, run_link) -> str:
     return final_status.inner_text()
 
 
-def test_materialize_group_from_ui(ui_url: str, page: Page, tmp_path: Path):
+def test_backfill_from_ui(ui_url: str, page: Page, tmp_path: Path):
     screenshots = tmp_path / "screenshots"
     screenshots.mkdir()
     try:
+        page.goto(f"{ui_url}/automation")
+        for name in ("nightly_schedule", "landing_sensor", "run_failure_alert_sensor"):
+            expect(page.get_by_text(name, exact=True).first).to_be_visible()
+        page.screenshot(path=screenshots / "automation.png")
+
         page.goto(f"{ui_url}/asset-groups")
         for group in CHANNEL_GROUPS + MART_GROUPS:
             expect(page.locator(f'[title="{group}"]').first).to_be_visible()
@@ -151,16 +159,22 @@ def test_materialize_group_from_ui(ui_url: str, page: Page, tmp_path: Path):
         page.screenshot(path=screenshots / "asset_graph.png")
 
         materialize_group(page, LAUNCH_GROUP)
-        choose_partition_if_asked(page)
+        choose_partitions(page, BACKFILL_RANGE)
 
         page.goto(f"{ui_url}/runs")
-        run_link = page.locator('a[href^="/runs/"]').filter(has_text=re.compile(r"^\w{8}$"))
-        expect(run_link).to_have_count(1)
-        run_id = run_link.get_attribute("href").removeprefix("/runs/")
-        status = wait_for_run_status(page, run_link)
+        backfill_link = page.locator('a[href^="/runs/b/"]').filter(has_text=re.compile(r"^\w{8}$"))
+        expect(backfill_link).to_have_count(1)
+        status = wait_for_run_status(page, backfill_link)
         page.screenshot(path=screenshots / "runs.png")
         assert status == "Success"
 
+        # The backfill ran as one run over both days.
+        page.get_by_text("Show runs within backfills").click()
+        run_link = page.locator('a[href^="/runs/"]:not([href^="/runs/b/"])').filter(
+            has_text=re.compile(r"^\w{8}$")
+        )
+        expect(run_link).to_have_count(1)
+        run_id = run_link.get_attribute("href").removeprefix("/runs/")
         page.goto(f"{ui_url}/runs/{run_id}")
         expect(page.get_by_text("RUN_SUCCESS").first).to_be_visible(timeout=UI_TIMEOUT_MS)
         page.screenshot(path=screenshots / "run.png")
@@ -170,6 +184,11 @@ def test_materialize_group_from_ui(ui_url: str, page: Page, tmp_path: Path):
 
     data_dir = tmp_path / "data"
     with duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True) as warehouse:
-        (ad_spend_rows,) = warehouse.execute("select count(*) from raw.ad_spend").fetchone()
-    assert ad_spend_rows == AD_SPEND_ROWS
+        rows = warehouse.execute(
+            "select _partition_date, count(*) from raw.ad_spend group by 1 order by 1"
+        ).fetchall()
+    assert dict(rows) == AD_SPEND_ROWS_BY_DAY
     assert not (data_dir / "runs" / run_id / "alerts.jsonl").exists()
+    with DagsterInstance.from_config(str(tmp_path / "dagster_home")) as instance:
+        materialized = instance.get_materialized_partitions(AssetKey(["raw", "ad_spend"]))
+    assert materialized == set(BACKFILL_DAYS)
