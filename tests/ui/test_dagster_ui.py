@@ -120,7 +120,7 @@ def materialize_group(page: Page, group: str) -> None:
 def choose_partitions(page: Page, partition_range: str) -> None:
     """Type `partition_range` into the launch dialog and launch the backfill."""
     dialog = page.get_by_role("dialog")
-    # The dialog lists the last 90 days until asked for all of them.
+    # The dialog offers only the last 90 days until "Show all partitions" is clicked.
     dialog.get_by_text("Show all partitions").click()
     selection = dialog.get_by_role("textbox").first
     selection.fill(partition_range)
