@@ -30,20 +30,19 @@ def build_definitions(settings: Settings) -> Definitions:
     partitions_def = daily_partitions(settings)
     pipeline_job = build_pipeline_job(settings)
     return Definitions(
-        # Every asset shares the daily partitions, so one run covers a range of
-        # days end to end (docs/operations.md).
-        assets=partition_assets(
-            [
-                *raw_assets,
-                rightpath_dbt_models,
-                rightpath_dbt_models_after_python,
-                published_marts,
-                insights_report,
-                *customer_assets,
-                *journey_assets,
-            ],
-            partitions_def,
-        ),
+        # The raw tables are partitioned by day. Everything downstream is
+        # unpartitioned and reads the run's days from its tags, so a run over a
+        # range records one materialization per raw table and day, and one per
+        # other asset (docs/operations.md).
+        assets=[
+            *partition_assets(raw_assets, partitions_def),
+            rightpath_dbt_models,
+            rightpath_dbt_models_after_python,
+            published_marts,
+            insights_report,
+            *customer_assets,
+            *journey_assets,
+        ],
         asset_checks=[*suite_checks, *customer_checks, *journey_checks, *freshness_checks],
         jobs=[pipeline_job],
         schedules=[build_nightly_schedule(pipeline_job)],

@@ -6,7 +6,7 @@ range plus ``lookback_days`` days before it, so events that arrive a few days
 late still reach their day.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -21,7 +21,8 @@ from dagster import (
 
 from orchestration.settings import Settings
 
-# Run tags that make a run cover a range of partitions (Dagster's own tag names).
+# Run tags of a run of one partition or of a range of partitions (Dagster's own tag names).
+PARTITION_TAG = "dagster/partition"
 RANGE_START_TAG = "dagster/asset_partition_range_start"
 RANGE_END_TAG = "dagster/asset_partition_range_end"
 
@@ -36,11 +37,9 @@ def daily_partitions(settings: Settings) -> DailyPartitionsDefinition:
 def partition_assets(
     assets: Iterable[AssetsDefinition], partitions_def: DailyPartitionsDefinition
 ) -> list[AssetsDefinition]:
-    """Give every asset the daily partitions and a single-run backfill policy.
+    """Give `assets` the daily partitions and a single-run backfill policy.
 
-    All assets of the pipeline job share one partitions definition, so one run
-    covers a range of days end to end. Assets that rebuild whole history
-    ignore the partition key.
+    A backfill of a range is then one run, which DuckDB's single writer requires.
     """
     return [
         asset.map_asset_specs(
@@ -96,17 +95,30 @@ class PartitioningResource(ConfigurableResource):
     lookback_days: int
 
     def window_for(self, context: AssetExecutionContext) -> PartitionWindow | None:
-        """Return the run's window, or None for a run without partitions (all days)."""
-        # A run of one partition has a partition key but no key range tags.
-        if not (context.has_partition_key or context.has_partition_key_range):
+        """Return the run's window, or None for a run without partitions (all days).
+
+        The window comes from the run's tags, so unpartitioned assets downstream
+        of the raw tables see the same days as the raw tables.
+        """
+        days = run_partition_days(context.run.tags)
+        if days is None:
             return None
-        key_range = context.partition_key_range
         return PartitionWindow(
-            first_day=date.fromisoformat(key_range.start),
-            last_day=date.fromisoformat(key_range.end),
+            first_day=days[0],
+            last_day=days[1],
             lookback_days=self.lookback_days,
             timezone=self.timezone,
         )
+
+
+def run_partition_days(tags: Mapping[str, str]) -> tuple[date, date] | None:
+    """Return the first and last partition day a run's tags name, or None when none."""
+    if PARTITION_TAG in tags:
+        day = date.fromisoformat(tags[PARTITION_TAG])
+        return day, day
+    if RANGE_START_TAG in tags and RANGE_END_TAG in tags:
+        return date.fromisoformat(tags[RANGE_START_TAG]), date.fromisoformat(tags[RANGE_END_TAG])
+    return None
 
 
 def range_tags(first_day: date, last_day: date) -> dict[str, str]:
