@@ -112,7 +112,7 @@ class PartitioningResource(ConfigurableResource):
 
 
 def run_partition_days(tags: Mapping[str, str]) -> tuple[date, date] | None:
-    """Return the first and last partition day a run's tags name, or None when none."""
+    """Return the first and last partition day named by a run's tags, or None without such tags."""
     if PARTITION_TAG in tags:
         day = date.fromisoformat(tags[PARTITION_TAG])
         return day, day

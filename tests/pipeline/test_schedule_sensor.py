@@ -176,7 +176,9 @@ def test_instance_queues_one_run_per_warehouse(tmp_path):
     shutil.copy(REPOSITORY_ROOT / "dagster_home" / "dagster.yaml", tmp_path / "dagster.yaml")
     with DagsterInstance.from_config(str(tmp_path)) as instance:
         assert isinstance(instance.run_coordinator, QueuedRunCoordinator)
-        limits = instance.get_concurrency_config().run_queue_config.tag_concurrency_limits
+        queue = instance.get_concurrency_config().run_queue_config
+        limits = queue.tag_concurrency_limits
+    assert queue.max_concurrent_runs == 1
     assert limits == [
         {"key": WAREHOUSE_TAG, "value": {"applyLimitPerUniqueValue": True}, "limit": 1}
     ]
