@@ -124,7 +124,7 @@ def run(args: argparse.Namespace) -> int:
 
     from dagster import DagsterInstance
 
-    from orchestration.definitions import defs
+    from orchestration.definitions import build_definitions, defs
     from orchestration.partitions import daily_partitions, range_tags
 
     tags = {}
@@ -141,6 +141,7 @@ def run(args: argparse.Namespace) -> int:
         )
     else:
         logger.info("Running every day of the landing data, without partitions")
+        defs = build_definitions(settings, partitioned=False)
     job = defs.resolve_job_def("pipeline_job")
     started = time.monotonic()
     with DagsterInstance.get() as instance:

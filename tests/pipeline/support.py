@@ -234,8 +234,9 @@ def run_pipeline(
 ) -> ExecuteInProcessResult:
     """Run ``pipeline_job`` in process on `settings` and return the result.
 
-    Without `tags` the run has no partition and covers every day of the
-    landing data, as ``make run`` does; `tags` can name a partition or a range.
+    Without `tags` the run uses the definitions without partitions and covers
+    every day of the landing data, as ``make run`` does; `tags` can name a
+    partition or a range.
 
     ``build_definitions`` exports the warehouse path to ``RIGHTPATH_WAREHOUSE_PATH``
     for dbt, so the definitions are built right before the run, and the
@@ -243,7 +244,7 @@ def run_pipeline(
     """
     previous = os.environ.get("RIGHTPATH_WAREHOUSE_PATH")
     try:
-        definitions = build_definitions(settings)
+        definitions = build_definitions(settings, partitioned=bool(tags))
         job = definitions.resolve_job_def("pipeline_job")
         return job.execute_in_process(
             instance=instance or DagsterInstance.ephemeral(),

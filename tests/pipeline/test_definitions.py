@@ -108,3 +108,18 @@ def test_nightly_schedule_runs_job(definitions):
     schedule = definitions.resolve_schedule_def("nightly_schedule")
     assert schedule.job_name == "pipeline_job"
     assert schedule.cron_schedule == "0 2 * * *"
+
+
+def test_unpartitioned_definitions_for_full_runs(definitions):
+    from orchestration.definitions import build_definitions
+    from orchestration.settings import Settings
+
+    unpartitioned = build_definitions(Settings.from_env(), partitioned=False)
+    graph = unpartitioned.resolve_asset_graph()
+    partitioned_keys = [key for key in graph.get_all_asset_keys() if graph.get(key).is_partitioned]
+    assert partitioned_keys == []
+    assert set(graph.get_all_asset_keys()) == set(
+        definitions.resolve_asset_graph().get_all_asset_keys()
+    )
+    assert set(graph.asset_check_keys) == set(definitions.resolve_asset_graph().asset_check_keys)
+    assert list(unpartitioned.schedules or []) == []
