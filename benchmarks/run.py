@@ -7,10 +7,12 @@ Usage::
 ``--source-dir`` runs the pipeline of another checkout of the project, e.g. a
 ``git archive`` export, with this interpreter; its dbt manifest must exist.
 
-For each scale it generates demo landing files (365 days) once, then measures, each
-in its own process: the full pipeline (``python -m orchestration.cli run``), each
-stage on its own (``benchmarks.stage``), a rerun after one more day of web and
-email files lands (the incremental figure), and the floor (``benchmarks.floor``).
+For each scale it generates demo landing files (365 days to ``END_DATE``) once, then
+measures, each in its own process: the full pipeline (``python -m orchestration.cli
+run``, every day without partitions), each stage on its own
+(``benchmarks.stage``), the run of one daily partition after one more day of web and
+email files lands on the full run's warehouse (``cli run --from-day`` the day after
+``END_DATE``, the incremental figure), and the floor (``benchmarks.floor``).
 It prints the median and range of wall time and peak RSS, the ratios
 pipeline/floor and incremental/full, and writes ``results.json`` to the work dir.
 """
@@ -25,7 +27,7 @@ import shutil
 import statistics
 import sys
 from dataclasses import asdict
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from benchmarks.measure import Measurement, run_measured
@@ -41,6 +43,9 @@ STAGES = ("ingest", "dbt", "validate", "publish")
 
 
 def _child_env(run_dir: Path, landing: Path, work_dir: Path) -> dict[str, str]:
+    # DuckDB cannot create the warehouse in a missing folder, and the DuckDB resource
+    # retries that IOException with backoff for about 100 s before it fails.
+    run_dir.mkdir(parents=True, exist_ok=True)
     env = {
         key: value
         for key, value in os.environ.items()
@@ -139,17 +144,19 @@ def measure_scale(
                 logs / f"{scale}-{stage}-{repetition}.log", cwd=source_dir,
             ))  # fmt: skip
 
-        # The rerun uses the warehouse and published marts of the full run above.
+        # One partition on the warehouse and published marts of the full run above:
+        # ingest rewrites the new day and the lookback days before it, the incremental
+        # staging models build that window, and every other model rebuilds.
         next_landing = work_dir / "landing" / f"{scale}-next-day"
         add_next_day(landing, next_landing)
         env = _child_env(run_dir, next_landing, work_dir)
+        next_day = (END_DATE + timedelta(days=1)).isoformat()
         record("incremental", run_measured(
-            "incremental", _python("-m", "orchestration.cli", "run"), env,
-            logs / f"{scale}-incremental-{repetition}.log", cwd=source_dir,
+            "incremental", _python("-m", "orchestration.cli", "run", "--from-day", next_day),
+            env, logs / f"{scale}-incremental-{repetition}.log", cwd=source_dir,
         ))  # fmt: skip
 
         env = _child_env(runs / f"floor-{repetition}", landing, work_dir)
-        (runs / f"floor-{repetition}").mkdir(parents=True, exist_ok=True)
         record("floor", run_measured(
             "floor",
             _python("-m", "benchmarks.floor", str(landing),
@@ -225,6 +232,17 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.repetitions < 1:
         print(f"--repetitions must be at least 1, got {args.repetitions}", file=sys.stderr)
+        return 2
+    # Daily partitions end at the last completed UTC day, and the incremental run
+    # needs the partition of the day after END_DATE.
+    last_partition = datetime.now(UTC).date() - timedelta(days=1)
+    if END_DATE + timedelta(days=1) > last_partition:
+        print(
+            f"END_DATE {END_DATE} must be at least two days before today (UTC) so that the "
+            f"partition of {END_DATE + timedelta(days=1)} exists; move END_DATE back in "
+            "benchmarks/run.py",
+            file=sys.stderr,
+        )
         return 2
     source_dir = args.source_dir.resolve()
     manifest = source_dir / "dbt_project" / "target" / "manifest.json"
