@@ -109,7 +109,7 @@ def add_next_day(landing: Path, target: Path) -> None:
 
 
 def measure_scale(
-    scale: str, repetitions: int, work_dir: Path, source_dir: Path
+    scale: str, repetitions: int, work_dir: Path, source_dir: Path, with_stages: bool = True
 ) -> dict[str, list[Measurement]]:
     landing, generated = generate_landing(scale, work_dir, source_dir)
     results: dict[str, list[Measurement]] = {}
@@ -127,6 +127,16 @@ def measure_scale(
         )
 
     for repetition in range(1, repetitions + 1):
+        # The floor runs first because it is the shortest, so a long scale that is
+        # stopped early still has it.
+        env = _child_env(runs / f"floor-{repetition}", landing, work_dir)
+        record("floor", run_measured(
+            "floor",
+            _python("-m", "benchmarks.floor", str(landing),
+                    str(runs / f"floor-{repetition}" / "floor_marts.duckdb")),
+            env, logs / f"{scale}-floor-{repetition}.log", cwd=source_dir,
+        ))  # fmt: skip
+
         run_dir = runs / f"full-{repetition}"
         shutil.rmtree(run_dir, ignore_errors=True)
         env = _child_env(run_dir, landing, work_dir)
@@ -138,7 +148,7 @@ def measure_scale(
         stage_dir = runs / f"stages-{repetition}"
         shutil.rmtree(stage_dir, ignore_errors=True)
         env = _child_env(stage_dir, landing, work_dir)
-        for stage in STAGES:
+        for stage in STAGES if with_stages else ():
             record(stage, run_measured(
                 stage, _python("-m", "benchmarks.stage", stage), env,
                 logs / f"{scale}-{stage}-{repetition}.log", cwd=source_dir,
@@ -156,13 +166,6 @@ def measure_scale(
             env, logs / f"{scale}-incremental-{repetition}.log", cwd=source_dir,
         ))  # fmt: skip
 
-        env = _child_env(runs / f"floor-{repetition}", landing, work_dir)
-        record("floor", run_measured(
-            "floor",
-            _python("-m", "benchmarks.floor", str(landing),
-                    str(runs / f"floor-{repetition}" / "floor_marts.duckdb")),
-            env, logs / f"{scale}-floor-{repetition}.log", cwd=source_dir,
-        ))  # fmt: skip
     return results
 
 
@@ -213,6 +216,10 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--repetitions", type=int, default=3, help="runs per measurement")
     parser.add_argument(
+        "--skip-stages", action="store_true",
+        help="measure the floor, the full run and the incremental run, not each stage alone",
+    )  # fmt: skip
+    parser.add_argument(
         "--work-dir", type=Path, default=Path("/tmp/rp_bench"),
         help="folder for landing files, warehouses, logs and results.json",
     )  # fmt: skip
@@ -257,7 +264,9 @@ def main(argv: list[str] | None = None) -> int:
     all_results: dict[str, dict[str, list[Measurement]]] = {}
     for scale in scales:
         print(f"Scale {scale} ({SCALES[scale]} customers, {DAYS} days)", flush=True)
-        all_results[scale] = measure_scale(scale, args.repetitions, work_dir, source_dir)
+        all_results[scale] = measure_scale(
+            scale, args.repetitions, work_dir, source_dir, with_stages=not args.skip_stages
+        )
     table = render_table(all_results)
     print(table)
     results_path = work_dir / "results.json"
