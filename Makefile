@@ -66,8 +66,10 @@ lint: $(VENV)/.synced ## Ruff on the Python code
 	$(BIN)/ruff format --check orchestration tests
 
 bench: SCALE ?= 100k,1m
-bench: $(MANIFEST) ## Pipeline vs plain DuckDB SQL in /tmp/rp_bench (SCALE=100k,1m; 10m on request)
-	$(BIN)/python -m benchmarks.run --scales $(SCALE) --work-dir /tmp/rp_bench
+bench: REPS ?= 3
+bench: BENCH_DIR ?= /tmp/rp_bench
+bench: $(MANIFEST) ## Pipeline vs plain DuckDB SQL (SCALE=100k,1m; REPS=3 runs; BENCH_DIR=/tmp/rp_bench)
+	$(BIN)/python -m benchmarks.run --scales $(SCALE) --repetitions $(REPS) --work-dir $(BENCH_DIR)
 
 demo: $(VENV)/.synced ## Regenerate the demo landing files
 	$(BIN)/python -m orchestration.cli demo --out data/landing/demo

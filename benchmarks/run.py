@@ -7,10 +7,12 @@ Usage::
 ``--source-dir`` runs the pipeline of another checkout of the project, e.g. a
 ``git archive`` export, with this interpreter; its dbt manifest must exist.
 
-For each scale it generates demo landing files (365 days) once, then measures, each
-in its own process: the full pipeline (``python -m orchestration.cli run``), each
-stage on its own (``benchmarks.stage``), a rerun after one more day of web and
-email files lands (the incremental figure), and the floor (``benchmarks.floor``).
+For each scale it generates demo landing files (365 days to ``END_DATE``) once, then
+measures, each in its own process: the full pipeline (``python -m orchestration.cli
+run``, every day without partitions), each stage on its own
+(``benchmarks.stage``), the run of one daily partition after one more day of web and
+email files lands on the full run's warehouse (``cli run --from-day`` the day after
+``END_DATE``, the incremental figure), and the floor (``benchmarks.floor``).
 It prints the median and range of wall time and peak RSS, the ratios
 pipeline/floor and incremental/full, and writes ``results.json`` to the work dir.
 """
@@ -25,7 +27,7 @@ import shutil
 import statistics
 import sys
 from dataclasses import asdict
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from benchmarks.measure import Measurement, run_measured
@@ -34,6 +36,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # Customers per scale. With 365 days the generator writes about 180 web and email
 # events per customer, so 550 customers give about 100k touch events. 100m would
 # need 550,000 customers, more than the generator's MAX_PEOPLE (79,100).
+# NOTE: at 10m the full run needs a DuckDB memory_limit above 2 GB: with 2 GB dbt ran
+# out of memory in int_identity_links, with 6 GB it passed (docs/benchmarks.md).
 SCALES = {"100k": 550, "1m": 5_500, "10m": 55_000}
 DAYS = 365
 END_DATE = date(2026, 11, 30)
@@ -41,6 +45,9 @@ STAGES = ("ingest", "dbt", "validate", "publish")
 
 
 def _child_env(run_dir: Path, landing: Path, work_dir: Path) -> dict[str, str]:
+    # DuckDB cannot create the warehouse in a missing folder, and the DuckDB resource
+    # retries that IOException with backoff for about 100 s before it fails.
+    run_dir.mkdir(parents=True, exist_ok=True)
     env = {
         key: value
         for key, value in os.environ.items()
@@ -104,7 +111,7 @@ def add_next_day(landing: Path, target: Path) -> None:
 
 
 def measure_scale(
-    scale: str, repetitions: int, work_dir: Path, source_dir: Path
+    scale: str, repetitions: int, work_dir: Path, source_dir: Path, with_stages: bool = True
 ) -> dict[str, list[Measurement]]:
     landing, generated = generate_landing(scale, work_dir, source_dir)
     results: dict[str, list[Measurement]] = {}
@@ -122,6 +129,16 @@ def measure_scale(
         )
 
     for repetition in range(1, repetitions + 1):
+        # The floor runs first because it is the shortest, so a long scale that is
+        # stopped early still has it.
+        env = _child_env(runs / f"floor-{repetition}", landing, work_dir)
+        record("floor", run_measured(
+            "floor",
+            _python("-m", "benchmarks.floor", str(landing),
+                    str(runs / f"floor-{repetition}" / "floor_marts.duckdb")),
+            env, logs / f"{scale}-floor-{repetition}.log", cwd=source_dir,
+        ))  # fmt: skip
+
         run_dir = runs / f"full-{repetition}"
         shutil.rmtree(run_dir, ignore_errors=True)
         env = _child_env(run_dir, landing, work_dir)
@@ -133,29 +150,24 @@ def measure_scale(
         stage_dir = runs / f"stages-{repetition}"
         shutil.rmtree(stage_dir, ignore_errors=True)
         env = _child_env(stage_dir, landing, work_dir)
-        for stage in STAGES:
+        for stage in STAGES if with_stages else ():
             record(stage, run_measured(
                 stage, _python("-m", "benchmarks.stage", stage), env,
                 logs / f"{scale}-{stage}-{repetition}.log", cwd=source_dir,
             ))  # fmt: skip
 
-        # The rerun uses the warehouse and published marts of the full run above.
+        # One partition on the warehouse and published marts of the full run above:
+        # ingest rewrites the new day and the lookback days before it, the incremental
+        # staging models build that window, and every other model rebuilds.
         next_landing = work_dir / "landing" / f"{scale}-next-day"
         add_next_day(landing, next_landing)
         env = _child_env(run_dir, next_landing, work_dir)
+        next_day = (END_DATE + timedelta(days=1)).isoformat()
         record("incremental", run_measured(
-            "incremental", _python("-m", "orchestration.cli", "run"), env,
-            logs / f"{scale}-incremental-{repetition}.log", cwd=source_dir,
+            "incremental", _python("-m", "orchestration.cli", "run", "--from-day", next_day),
+            env, logs / f"{scale}-incremental-{repetition}.log", cwd=source_dir,
         ))  # fmt: skip
 
-        env = _child_env(runs / f"floor-{repetition}", landing, work_dir)
-        (runs / f"floor-{repetition}").mkdir(parents=True, exist_ok=True)
-        record("floor", run_measured(
-            "floor",
-            _python("-m", "benchmarks.floor", str(landing),
-                    str(runs / f"floor-{repetition}" / "floor_marts.duckdb")),
-            env, logs / f"{scale}-floor-{repetition}.log", cwd=source_dir,
-        ))  # fmt: skip
     return results
 
 
@@ -206,6 +218,10 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--repetitions", type=int, default=3, help="runs per measurement")
     parser.add_argument(
+        "--skip-stages", action="store_true",
+        help="measure the floor, the full run and the incremental run, not each stage alone",
+    )  # fmt: skip
+    parser.add_argument(
         "--work-dir", type=Path, default=Path("/tmp/rp_bench"),
         help="folder for landing files, warehouses, logs and results.json",
     )  # fmt: skip
@@ -226,6 +242,17 @@ def main(argv: list[str] | None = None) -> int:
     if args.repetitions < 1:
         print(f"--repetitions must be at least 1, got {args.repetitions}", file=sys.stderr)
         return 2
+    # Daily partitions end at the last completed UTC day, and the incremental run
+    # needs the partition of the day after END_DATE.
+    last_partition = datetime.now(UTC).date() - timedelta(days=1)
+    if END_DATE + timedelta(days=1) > last_partition:
+        print(
+            f"END_DATE {END_DATE} must be at least two days before today (UTC) so that the "
+            f"partition of {END_DATE + timedelta(days=1)} exists; move END_DATE back in "
+            "benchmarks/run.py",
+            file=sys.stderr,
+        )
+        return 2
     source_dir = args.source_dir.resolve()
     manifest = source_dir / "dbt_project" / "target" / "manifest.json"
     if not manifest.exists():
@@ -239,7 +266,9 @@ def main(argv: list[str] | None = None) -> int:
     all_results: dict[str, dict[str, list[Measurement]]] = {}
     for scale in scales:
         print(f"Scale {scale} ({SCALES[scale]} customers, {DAYS} days)", flush=True)
-        all_results[scale] = measure_scale(scale, args.repetitions, work_dir, source_dir)
+        all_results[scale] = measure_scale(
+            scale, args.repetitions, work_dir, source_dir, with_stages=not args.skip_stages
+        )
     table = render_table(all_results)
     print(table)
     results_path = work_dir / "results.json"

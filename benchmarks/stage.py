@@ -3,7 +3,8 @@
 Usage: ``python -m benchmarks.stage {ingest,dbt,validate,publish}``.
 
 ``ingest``, ``dbt`` and ``publish`` execute the assets of that stage from the
-product's ``pipeline_job`` without their asset checks. ``validate`` runs every
+product's ``pipeline_job`` without a partition, as ``cli run`` does, and without the
+Great Expectations checks. ``validate`` runs every
 suite of ``expectations/`` on the warehouse with ``validate_suite_file``, the
 function the blocking checks call, without Dagster.
 """
@@ -19,8 +20,17 @@ def _run_assets(select) -> int:
     from orchestration.definitions import defs
 
     job = defs.resolve_job_def("pipeline_job")
-    keys = {key for key in job.asset_layer.asset_graph.get_all_asset_keys() if select(key)}
-    subset = job.get_subset(asset_selection=keys, asset_check_selection=set())
+    graph = job.asset_layer.asset_graph
+    keys = {key for key in graph.get_all_asset_keys() if select(key)}
+    # A subset must keep the checks that an asset's own definition yields, such as
+    # ingest's reconciliation. The Great Expectations checks are separate definitions.
+    checks = {
+        check_key
+        for key in keys
+        for check_key in graph.assets_def_for_key(key).check_keys
+        if check_key.asset_key in keys
+    }
+    subset = job.get_subset(asset_selection=keys, asset_check_selection=checks)
     with DagsterInstance.get() as instance:
         result = subset.execute_in_process(instance=instance, raise_on_error=False)
     return 0 if result.success else 1

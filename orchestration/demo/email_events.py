@@ -5,6 +5,7 @@ and clicks of that email share it. Webhook events have no id of their own.
 """
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -39,10 +40,20 @@ class EmailActivity:
 
 
 def simulate_email(
-    people: list[Person], campaigns: list[EmailCampaign], window: Window, rng: random.Random
+    people: list[Person],
+    campaigns: list[EmailCampaign],
+    window: Window,
+    rng: random.Random,
+    deliver: Callable[[Delivery], None] | None = None,
 ) -> EmailActivity:
-    """Send every campaign to the subscribed people still reachable, then opens and clicks."""
+    """Send every campaign to the subscribed people still reachable, then opens and clicks.
+
+    Each webhook event goes to ``deliver`` as it is made, or, without ``deliver``, to
+    the returned ``deliveries``.
+    """
     activity = EmailActivity()
+    if deliver is None:
+        deliver = activity.deliveries.append
     unreachable: set[int] = set()  # indexes of people who bounced or unsubscribed
     subscribers = [person for person in people if person.subscribed]
     for campaign in campaigns:
@@ -54,13 +65,14 @@ def simulate_email(
                 continue
             sent_at = send_start + timedelta(milliseconds=200 * position)
             position += 1
-            if _send_one(activity, person, campaign, sent_at, window, rng):
+            if _send_one(activity, deliver, person, campaign, sent_at, window, rng):
                 unreachable.add(person.index)
     return activity
 
 
 def _send_one(
     activity: EmailActivity,
+    deliver: Callable[[Delivery], None],
     person: Person,
     campaign: EmailCampaign,
     sent_at: datetime,
@@ -75,7 +87,7 @@ def _send_one(
             return False
         payload = _payload(event_name, person, campaign, message_id, at, extra)
         delivered_at = at + timedelta(milliseconds=rng.randrange(500, 30_000))
-        activity.deliveries.append(Delivery(delivered_at, payload))
+        deliver(Delivery(delivered_at, payload))
         return True
 
     emit("emailSend", sent_at, {"contentId": campaign.template_id + 7})

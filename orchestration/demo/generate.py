@@ -46,20 +46,19 @@ import argparse
 import logging
 import random
 import sys
+import tempfile
 from datetime import date
 from pathlib import Path
 
 from orchestration.demo.ads import write_facebook_ads, write_google_ads
-from orchestration.demo.arrivals import plan_arrivals
 from orchestration.demo.catalog import build_ad_campaigns, build_email_campaigns
-from orchestration.demo.email_events import simulate_email
+from orchestration.demo.daily_events import order_id_filler, spool_email_events, spool_web_events
 from orchestration.demo.formats import Window
-from orchestration.demo.landing_files import add_delivery_faults, write_daily_jsonl
+from orchestration.demo.landing_files import DailyJsonlSpool
 from orchestration.demo.orders import assign_order_ids, plan_store_orders, write_shopify_orders
 from orchestration.demo.people import MAX_PEOPLE, build_people
 from orchestration.demo.social import plan_social_tweets, write_tweets
 from orchestration.demo.support import plan_tickets, write_zendesk
-from orchestration.demo.web_sessions import redeliver_web_event, simulate_sessions
 
 logger = logging.getLogger(__name__)
 
@@ -121,28 +120,30 @@ def generate(
     window = Window.ending(end_date, days)
     people = build_people(customers, seed)
     ad_campaigns = build_ad_campaigns(window)
-    email = simulate_email(people, build_email_campaigns(window), window, stage_rng("email"))
-    arrivals = plan_arrivals(people, ad_campaigns, window, stage_rng("arrivals"))
-    web = simulate_sessions(arrivals + email.arrivals, stage_rng("web"))
-    store_orders = plan_store_orders(people, window, stage_rng("store"))
-    orders = assign_order_ids(web.orders + store_orders, stage_rng("order-ids"))
-    support = plan_tickets(orders, window, stage_rng("support"))
-    tweets = support.tweets + plan_social_tweets(people, orders, window, stage_rng("social"))
-
     out_dir.mkdir(parents=True, exist_ok=True)
     _remove_earlier_output(out_dir)
-    web_deliveries = add_delivery_faults(
-        web.deliveries, window, stage_rng("web-faults"), WEB_DUPLICATE_RATE, WEB_LATE_RATE,
-        redeliver_web_event,
-    )  # fmt: skip
-    email_deliveries = add_delivery_faults(
-        email.deliveries, window, stage_rng("email-faults"), EMAIL_DUPLICATE_RATE,
-        EMAIL_LATE_RATE,
-    )  # fmt: skip
     counts: dict[str, int] = {}
-    counts.update(write_daily_jsonl(web_deliveries, out_dir, "web", window, malformed_rate,
-                                    stage_rng("malformed")))  # fmt: skip
-    counts.update(write_daily_jsonl(email_deliveries, out_dir, "email", window))
+    # The spool folder starts with a dot, so neither landing.yml's globs nor the
+    # landing sensor see it, and it is on the same file system as the output.
+    with tempfile.TemporaryDirectory(prefix=".spool-", dir=out_dir) as spool_dir:
+        web_spool = DailyJsonlSpool(Path(spool_dir), "web", window)
+        email_spool = DailyJsonlSpool(Path(spool_dir), "email", window)
+        email = spool_email_events(
+            people, build_email_campaigns(window), window, email_spool, stage_rng("email"),
+            stage_rng("email-faults"), EMAIL_DUPLICATE_RATE, EMAIL_LATE_RATE,
+        )  # fmt: skip
+        web = spool_web_events(
+            people, ad_campaigns, email.arrivals, window, web_spool,
+            (stage_rng("arrivals"), stage_rng("web"), stage_rng("web-faults")),
+            WEB_DUPLICATE_RATE, WEB_LATE_RATE,
+        )  # fmt: skip
+        store_orders = plan_store_orders(people, window, stage_rng("store"))
+        orders = assign_order_ids(web.orders + store_orders, stage_rng("order-ids"))
+        support = plan_tickets(orders, window, stage_rng("support"))
+        tweets = support.tweets + plan_social_tweets(people, orders, window, stage_rng("social"))
+        counts.update(web_spool.write(out_dir, malformed_rate, stage_rng("malformed"),
+                                      order_id_filler(web.orders)))  # fmt: skip
+        counts.update(email_spool.write(out_dir))
     counts.update(write_tweets(tweets, out_dir))
     counts.update(write_zendesk(support.tickets, out_dir, window, stage_rng("zendesk")))
     counts.update(write_shopify_orders(orders, out_dir, window))

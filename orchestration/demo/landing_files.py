@@ -6,10 +6,14 @@ import json
 import random
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from orchestration.demo.formats import Window
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# Digits of the microsecond sort key of a spooled line, enough for instants up to 2286.
+_SORT_KEY_WIDTH = 16
 
 
 @dataclass
@@ -65,36 +69,83 @@ def _next_day(instant: datetime, rng: random.Random) -> datetime:
     return midnight + timedelta(milliseconds=rng.randrange(0, 6 * 3600 * 1000))
 
 
-def write_daily_jsonl(
-    deliveries: list[Delivery],
-    out_dir: Path,
-    folder: str,
-    window: Window,
-    malformed_rate: float = 0.0,
-    malformed_rng: random.Random | None = None,
-) -> dict[str, int]:
-    """Write ``folder/events_YYYYMMDD.jsonl`` per delivery day and return lines per file.
+class DailyJsonlSpool:
+    """Collect deliveries for ``folder/events_YYYYMMDD.jsonl`` with bounded memory.
 
-    Lines within a file are in delivery order. With ``malformed_rate`` above zero, that
-    share of lines is cut short inside the object, so the line is no longer valid JSON.
-    Every day in the window gets a file, empty when nothing was delivered that day.
+    ``add`` turns each payload into its JSON line at once and buffers the lines per
+    delivery day. When the buffer passes ``buffer_chars``, every day's lines are
+    appended to that day's spool file under ``spool_dir``. ``write`` then sorts one
+    day at a time, so memory grows with the largest day rather than with the window.
     """
-    by_day: dict[str, list[Delivery]] = {day.strftime("%Y%m%d"): [] for day in window.dates()}
-    for delivery in deliveries:
-        by_day[delivery.delivered_at.strftime("%Y%m%d")].append(delivery)
-    (out_dir / folder).mkdir(parents=True, exist_ok=True)
-    counts: dict[str, int] = {}
-    for day, day_deliveries in by_day.items():
-        day_deliveries.sort(key=lambda delivery: delivery.delivered_at)
-        relative = f"{folder}/events_{day}.jsonl"
-        with open(out_dir / relative, "w", encoding="utf-8", newline="\n") as handle:
-            for delivery in day_deliveries:
-                line = json.dumps(delivery.payload, ensure_ascii=False, separators=(",", ":"))
-                if malformed_rng is not None and malformed_rng.random() < malformed_rate:
-                    line = line[: malformed_rng.randrange(10, len(line) - 1)]
-                handle.write(line + "\n")
-        counts[relative] = len(day_deliveries)
-    return counts
+
+    def __init__(
+        self, spool_dir: Path, folder: str, window: Window, buffer_chars: int = 32_000_000
+    ) -> None:
+        self.spool_dir = spool_dir / folder
+        self.spool_dir.mkdir(parents=True, exist_ok=True)
+        self.folder = folder
+        self.window = window
+        self.buffer_chars = buffer_chars
+        self._buffered: dict[str, list[str]] = {}
+        self._buffered_chars = 0
+
+    def add(self, deliveries: Iterable[Delivery]) -> None:
+        for delivery in deliveries:
+            line = json.dumps(delivery.payload, ensure_ascii=False, separators=(",", ":"))
+            # A fixed-width count of microseconds sorts as the instants do, and a day's
+            # lines are sorted by it alone, so lines delivered at the same instant keep
+            # the order in which they were added.
+            micros = (delivery.delivered_at - _EPOCH) // timedelta(microseconds=1)
+            entry = f"{micros:0{_SORT_KEY_WIDTH}d}\t{line}\n"
+            self._buffered.setdefault(delivery.delivered_at.strftime("%Y%m%d"), []).append(entry)
+            self._buffered_chars += len(entry)
+        if self._buffered_chars > self.buffer_chars:
+            self._flush()
+
+    def _flush(self) -> None:
+        for day, entries in self._buffered.items():
+            with open(self.spool_dir / day, "a", encoding="utf-8", newline="\n") as handle:
+                handle.writelines(entries)
+        self._buffered = {}
+        self._buffered_chars = 0
+
+    def write(
+        self,
+        out_dir: Path,
+        malformed_rate: float = 0.0,
+        malformed_rng: random.Random | None = None,
+        finish_line: Callable[[str], str] | None = None,
+    ) -> dict[str, int]:
+        """Write one file per day of the window and return lines per file.
+
+        Lines within a file are in delivery order. ``finish_line`` rewrites each JSON
+        line before it is written, e.g. to fill in a value known only at the end. With
+        ``malformed_rate`` above zero, that share of lines is then cut short inside the
+        object, so the line is no longer valid JSON. Every day in the window gets a
+        file, empty when nothing was delivered that day.
+        """
+        self._flush()
+        (out_dir / self.folder).mkdir(parents=True, exist_ok=True)
+        counts: dict[str, int] = {}
+        for day in (day.strftime("%Y%m%d") for day in self.window.dates()):
+            spooled = self.spool_dir / day
+            entries: list[str] = []
+            if spooled.exists():
+                with open(spooled, encoding="utf-8", newline="\n") as handle:
+                    entries = handle.readlines()
+                spooled.unlink()
+            entries.sort(key=lambda entry: entry[:_SORT_KEY_WIDTH])
+            relative = f"{self.folder}/events_{day}.jsonl"
+            with open(out_dir / relative, "w", encoding="utf-8", newline="\n") as handle:
+                for entry in entries:
+                    line = entry[_SORT_KEY_WIDTH + 1 : -1]
+                    if finish_line is not None:
+                        line = finish_line(line)
+                    if malformed_rng is not None and malformed_rng.random() < malformed_rate:
+                        line = line[: malformed_rng.randrange(10, len(line) - 1)]
+                    handle.write(line + "\n")
+            counts[relative] = len(entries)
+        return counts
 
 
 def write_csv(

@@ -202,6 +202,24 @@ def test_web_events_have_delivery_faults(medium_run: tuple[Path, dict[str, int]]
     assert {"Z", "-05:00", "-08:00"} <= offsets
 
 
+def test_order_completed_ids_are_shopify_ids(medium_run: tuple[Path, dict[str, int]]) -> None:
+    out_dir, _ = medium_run
+    shopify_ids = {
+        row["Id"]
+        for path in sorted((out_dir / "orders").glob("orders_export_*.csv"))
+        for row in _csv_rows(path)
+        if row["Id"]
+    }
+    completed = [
+        record["properties"]["order_id"]
+        for record in _json_lines(out_dir, "web")
+        if record.get("event") == "Order Completed"
+    ]
+    assert completed, "the medium run has no Order Completed event"
+    assert all(order_id.isdigit() for order_id in completed), completed[:5]
+    assert set(completed) <= shopify_ids
+
+
 def test_messy_emails_present(medium_run: tuple[Path, dict[str, int]]) -> None:
     out_dir, _ = medium_run
     identify_emails = [

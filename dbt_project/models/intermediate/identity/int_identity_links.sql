@@ -1,3 +1,5 @@
+-- NOTE: with 10M demo records (55,000 customers) this model ran out of memory
+-- under a 2 GB DuckDB memory_limit, with temp_directory set (docs/benchmarks.md).
 with
 
 identifiers as (
