@@ -170,6 +170,35 @@ def json_text(path: str, document: str = "doc") -> str:
     return f"json_extract_string({document}, {sql_string(path)})"
 
 
+class JsonFields:
+    """JSONPaths read from one JSON column, extracted with one parse per record.
+
+    ``json_extract_string(doc, path)`` parses the document on every call, so a
+    mapping that reads 26 paths parses each record 26 times. ``text(path)``
+    notes the path and returns SQL for its element of the list column
+    `column`; ``select_sql()``, called after every ``text``, returns the one
+    ``json_extract_string(doc, [paths])`` call that fills that column.
+    """
+
+    def __init__(self, document: str = "doc", column: str = "_fields") -> None:
+        self.document = document
+        self.column = column
+        self._positions: dict[str, int] = {}
+
+    def text(self, path: str) -> str:
+        """Return SQL for the text of JSONPath `path` (numbers too), as `json_text` does."""
+        _record_json_read(path)
+        position = self._positions.setdefault(path, len(self._positions) + 1)
+        return f"{self.column}[{position}]"
+
+    def select_sql(self) -> str:
+        """Return the select-list item that extracts every noted path at once."""
+        if not self._positions:
+            raise ValueError("JsonFields.select_sql() needs at least one path from text()")
+        paths = ", ".join(sql_string(path) for path in self._positions)
+        return f"json_extract_string({self.document}, [{paths}]) AS {self.column}"
+
+
 def blank_to_null(expression: str) -> str:
     return f"nullif(trim({expression}), '')"
 

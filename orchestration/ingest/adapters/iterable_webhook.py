@@ -19,8 +19,8 @@ Mapping to ``email_events``:
 
 from orchestration.ingest.adapters.base import (
     Adapter,
+    JsonFields,
     StageRequest,
-    json_text,
     read_json_records,
     utc_timestamp_sql,
 )
@@ -37,22 +37,27 @@ EVENT_TYPES = {
 def stage(request: StageRequest) -> None:
     records = read_json_records(request)
     type_cases = " ".join(f"WHEN '{name}' THEN '{value}'" for name, value in EVENT_TYPES.items())
+    doc = JsonFields()
+    mapped = f"""
+            SELECT _line, _raw_record, _reason,
+                   coalesce({doc.text("$.eventName")}, {doc.text("$.eventTitle")})
+                       AS event_name,
+                   coalesce({doc.text("$.email")}, {doc.text("$.dataFields.email")}) AS email,
+                   {doc.text("$.dataFields.createdAt")} AS occurred_at_raw,
+                   {doc.text("$.dataFields.messageId")} AS message_id,
+                   {doc.text("$.dataFields.campaignId")} AS campaign_id,
+                   {doc.text("$.dataFields.campaignName")} AS campaign_name,
+                   coalesce({doc.text("$.dataFields.url")}, {doc.text("$.dataFields.linkUrl")})
+                       AS link_url
+            FROM extracted
+    """
     request.conn.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE {request.stage_table} AS
-        WITH mapped AS (
-            SELECT _line, _raw_record, _reason,
-                   coalesce({json_text("$.eventName")}, {json_text("$.eventTitle")})
-                       AS event_name,
-                   coalesce({json_text("$.email")}, {json_text("$.dataFields.email")}) AS email,
-                   {json_text("$.dataFields.createdAt")} AS occurred_at_raw,
-                   {json_text("$.dataFields.messageId")} AS message_id,
-                   {json_text("$.dataFields.campaignId")} AS campaign_id,
-                   {json_text("$.dataFields.campaignName")} AS campaign_name,
-                   coalesce({json_text("$.dataFields.url")}, {json_text("$.dataFields.linkUrl")})
-                       AS link_url
-            FROM {records}
-        )
+        WITH extracted AS (
+            SELECT _line, _raw_record, _reason, {doc.select_sql()} FROM {records}
+        ),
+        mapped AS ({mapped})
         SELECT
             _line,
             _raw_record,

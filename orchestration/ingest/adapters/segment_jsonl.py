@@ -24,8 +24,8 @@ Mapping to ``web_events``:
 
 from orchestration.ingest.adapters.base import (
     Adapter,
+    JsonFields,
     StageRequest,
-    json_text,
     read_json_records,
     url_parameter_sql,
     utc_timestamp_sql,
@@ -36,24 +36,25 @@ WEB_EVENT_TYPES = ("page", "track", "identify", "screen", "alias")
 
 def stage(request: StageRequest) -> None:
     records = read_json_records(request)
-    event_type = f"lower({json_text('$.type')})"
-    page_url = f"coalesce({json_text('$.context.page.url')}, {json_text('$.properties.url')})"
-    occurred_at_raw = f"coalesce({json_text('$.timestamp')}, {json_text('$.originalTimestamp')})"
-    library = f"lower(coalesce({json_text('$.context.library.name')}, ''))"
+    doc = JsonFields()
+    event_type = f"lower({doc.text('$.type')})"
+    page_url = f"coalesce({doc.text('$.context.page.url')}, {doc.text('$.properties.url')})"
+    occurred_at_raw = f"coalesce({doc.text('$.timestamp')}, {doc.text('$.originalTimestamp')})"
+    library = f"lower(coalesce({doc.text('$.context.library.name')}, ''))"
     allowed_types = ", ".join(f"'{name}'" for name in WEB_EVENT_TYPES)
 
-    request.conn.execute(
-        f"""
-        CREATE OR REPLACE TEMP TABLE {request.stage_table} AS
-        WITH mapped AS (
-            SELECT _line, _raw_record, _reason, doc,
+    # The mapped columns first, so that `doc` knows every path before
+    # select_sql() writes the extraction.
+    mapped = f"""
+            SELECT _line, _raw_record, _reason, _fields,
                    {event_type} AS event_type,
                    {page_url} AS page_url,
                    {occurred_at_raw} AS occurred_at_raw,
-                   {json_text("$.userId")} AS user_id,
-                   {json_text("$.previousId")} AS previous_id
-            FROM {records}
-        )
+                   {doc.text("$.userId")} AS user_id,
+                   {doc.text("$.previousId")} AS previous_id
+            FROM extracted
+    """
+    select = f"""
         SELECT
             _line,
             _raw_record,
@@ -70,54 +71,63 @@ def stage(request: StageRequest) -> None:
                           || 'links nothing'
                 END
             ) AS _reason,
-            {json_text("$.messageId")} AS event_id,
+            {doc.text("$.messageId")} AS event_id,
             event_type,
             CASE event_type
-                WHEN 'track' THEN {json_text("$.event")}
+                WHEN 'track' THEN {doc.text("$.event")}
                 WHEN 'identify' THEN NULL
                 WHEN 'alias' THEN NULL
                 ELSE coalesce(
-                    {json_text("$.name")},
-                    {json_text("$.properties.title")},
-                    {json_text("$.properties.name")},
-                    {json_text("$.context.page.title")},
-                    {json_text("$.event")}
+                    {doc.text("$.name")},
+                    {doc.text("$.properties.title")},
+                    {doc.text("$.properties.name")},
+                    {doc.text("$.context.page.title")},
+                    {doc.text("$.event")}
                 )
             END AS event_name,
             {utc_timestamp_sql("occurred_at_raw", request.entry.timezone)} AS occurred_at,
             occurred_at_raw,
             CASE
                 WHEN event_type = 'screen' THEN 'app'
-                WHEN lower({json_text("$.channel")}) = 'mobile' THEN 'app'
-                WHEN lower({json_text("$.context.device.type")}) IN ('ios', 'android') THEN 'app'
+                WHEN lower({doc.text("$.channel")}) = 'mobile' THEN 'app'
+                WHEN lower({doc.text("$.context.device.type")}) IN ('ios', 'android') THEN 'app'
                 WHEN regexp_matches({library}, 'android|ios|react-native|flutter') THEN 'app'
                 ELSE 'web'
             END AS platform,
-            {json_text("$.anonymousId")} AS anonymous_id,
+            {doc.text("$.anonymousId")} AS anonymous_id,
             user_id,
             CASE WHEN event_type = 'alias' THEN previous_id END AS previous_id,
-            coalesce({json_text("$.traits.email")}, {json_text("$.context.traits.email")})
+            coalesce({doc.text("$.traits.email")}, {doc.text("$.context.traits.email")})
                 AS email,
-            coalesce({json_text("$.traits.phone")}, {json_text("$.context.traits.phone")})
+            coalesce({doc.text("$.traits.phone")}, {doc.text("$.context.traits.phone")})
                 AS phone,
             page_url,
             coalesce(
-                nullif({json_text("$.context.page.referrer")}, ''),
-                {json_text("$.properties.referrer")}
+                nullif({doc.text("$.context.page.referrer")}, ''),
+                {doc.text("$.properties.referrer")}
             ) AS referrer,
             coalesce(
-                {json_text("$.context.campaign.source")},
+                {doc.text("$.context.campaign.source")},
                 {url_parameter_sql("page_url", "utm_source")}
             ) AS utm_source,
             coalesce(
-                {json_text("$.context.campaign.medium")},
+                {doc.text("$.context.campaign.medium")},
                 {url_parameter_sql("page_url", "utm_medium")}
             ) AS utm_medium,
             coalesce(
-                {json_text("$.context.campaign.name")},
+                {doc.text("$.context.campaign.name")},
                 {url_parameter_sql("page_url", "utm_campaign")}
             ) AS utm_campaign
         FROM mapped
+    """
+    request.conn.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE {request.stage_table} AS
+        WITH extracted AS (
+            SELECT _line, _raw_record, _reason, {doc.select_sql()} FROM {records}
+        ),
+        mapped AS ({mapped})
+        {select}
         """
     )
 

@@ -1,5 +1,3 @@
--- NOTE: with 10M demo records (55,000 customers) this model ran out of memory
--- under a 2 GB DuckDB memory_limit, with temp_directory set (docs/benchmarks.md).
 with
 
 identifiers as (
@@ -59,7 +57,37 @@ pair_rules as (
 ),
 
 -- A pair can occur twice on one record when the alias event's previous_id
--- repeats its anonymous_id, so records are counted once.
+-- repeats its anonymous_id, so records are counted once. The pairs are first
+-- reduced to one row per record, then counted with count(*): a plain grouping
+-- can spill to disk, where count(distinct) within a large grouping holds every
+-- group's set of records in memory.
+record_links as (
+
+    select
+        identifier_key_a,
+        identifier_type_a,
+        identifier_value_a,
+        identifier_key_b,
+        identifier_type_b,
+        identifier_value_b,
+        link_rule,
+        record_key,
+        min(observed_at) as first_seen_at,
+        max(observed_at) as last_seen_at
+
+    from pair_rules
+    group by
+        identifier_key_a,
+        identifier_type_a,
+        identifier_value_a,
+        identifier_key_b,
+        identifier_type_b,
+        identifier_value_b,
+        link_rule,
+        record_key
+
+),
+
 linked as (
 
     select
@@ -70,11 +98,11 @@ linked as (
         identifier_type_b,
         identifier_value_b,
         link_rule,
-        min(observed_at) as first_seen_at,
-        max(observed_at) as last_seen_at,
-        count(distinct record_key) as count_records
+        min(first_seen_at) as first_seen_at,
+        max(last_seen_at) as last_seen_at,
+        count(*) as count_records
 
-    from pair_rules
+    from record_links
     group by
         identifier_key_a,
         identifier_type_a,
