@@ -175,8 +175,8 @@ class JsonFields:
 
     ``json_extract_string(doc, path)`` parses the document on every call, so a
     mapping that reads 26 paths parses each record 26 times. ``text(path)``
-    notes the path and returns SQL for its element of the list column
-    `column`; ``select_sql()``, called after every ``text``, returns the one
+    adds the path and returns SQL for its element of the list column `column`.
+    After the last ``text``, ``select_sql()`` returns the one
     ``json_extract_string(doc, [paths])`` call that fills that column.
     """
 
@@ -194,7 +194,7 @@ class JsonFields:
     def select_sql(self) -> str:
         """Return the select-list item that extracts every noted path at once."""
         if not self._positions:
-            raise ValueError("JsonFields.select_sql() needs at least one path from text()")
+            raise ValueError("JsonFields.select_sql(): no path was added; call text(path) first")
         paths = ", ".join(sql_string(path) for path in self._positions)
         return f"json_extract_string({self.document}, [{paths}]) AS {self.column}"
 

@@ -57,10 +57,9 @@ pair_rules as (
 ),
 
 -- A pair can occur twice on one record when the alias event's previous_id
--- repeats its anonymous_id, so records are counted once. The pairs are first
--- reduced to one row per record, then counted with count(*): a plain grouping
--- can spill to disk, where count(distinct) within a large grouping holds every
--- group's set of records in memory.
+-- repeats its anonymous_id, so records are counted once: one row per record
+-- first, then count(*). DuckDB can spill a plain grouping to disk, but a grouped
+-- count(distinct) needs nearly all its input in memory (duckdb/duckdb#18826).
 record_links as (
 
     select
