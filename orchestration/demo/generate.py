@@ -56,7 +56,7 @@ from orchestration.demo.daily_events import order_id_filler, spool_email_events,
 from orchestration.demo.formats import Window
 from orchestration.demo.landing_files import DailyJsonlSpool
 from orchestration.demo.orders import assign_order_ids, plan_store_orders, write_shopify_orders
-from orchestration.demo.people import MAX_PEOPLE, build_people
+from orchestration.demo.people import build_people
 from orchestration.demo.social import plan_social_tweets, write_tweets
 from orchestration.demo.support import plan_tickets, write_zendesk
 
@@ -109,8 +109,8 @@ def generate(
     """
     if days < 1:
         raise ValueError(f"days must be at least 1, got {days}")
-    if not 1 <= customers <= MAX_PEOPLE:
-        raise ValueError(f"customers must be between 1 and {MAX_PEOPLE}, got {customers}")
+    if customers < 1:
+        raise ValueError(f"customers must be at least 1, got {customers}")
     if not 0.0 <= malformed_rate <= 1.0:
         raise ValueError(f"malformed_rate must be between 0 and 1, got {malformed_rate}")
 

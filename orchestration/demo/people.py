@@ -47,9 +47,10 @@ SESSIONS_PER_90_DAYS: dict[str, float] = {
 UTC_OFFSETS: tuple[tuple[int, int], ...] = (
     (-300, 30), (-360, 20), (-480, 20), (-420, 10), (0, 10), (60, 5), (330, 5),
 )  # fmt: skip
-# US area codes 201-999 without the N11 service codes, each with 100 fictional numbers.
+# US area codes 201-999 without the N11 service codes, each with 100 fictional numbers
+# (555-0100 to 555-0199). People from index PHONE_NUMBERS on have no phone.
 AREA_CODES: tuple[int, ...] = tuple(code for code in range(201, 1000) if code % 100 != 11)
-MAX_PEOPLE = len(AREA_CODES) * 100
+PHONE_NUMBERS = len(AREA_CODES) * 100
 
 
 @dataclass
@@ -80,8 +81,8 @@ def random_uuid(rng: random.Random) -> str:
 
 def build_people(customers: int, seed: int) -> list[Person]:
     """Build ``customers`` people, the same ones for the same arguments."""
-    if not 1 <= customers <= MAX_PEOPLE:
-        raise ValueError(f"customers must be between 1 and {MAX_PEOPLE}, got {customers}")
+    if customers < 1:
+        raise ValueError(f"customers must be at least 1, got {customers}")
     rng = random.Random(f"{seed}:people")
     kinds = list(KIND_WEIGHTS)
     weights = list(KIND_WEIGHTS.values())
@@ -113,7 +114,10 @@ def _add_identifiers(person: Person, rng: random.Random) -> None:
     if kind != "social" and kind != "anonymous":
         domain = rng.choice(EMAIL_DOMAINS)
         person.email = f"{first}.{last}{index}@{domain}"
-    if kind == "chain" or (kind in ("member", "app", "guest", "store") and rng.random() < 0.8):
+    has_phone = kind == "chain" or (
+        kind in ("member", "app", "guest", "store") and rng.random() < 0.8
+    )
+    if has_phone and index < PHONE_NUMBERS:
         area = AREA_CODES[index // 100]
         person.phone = f"+1{area}55501{index % 100:02d}"
     if kind in ("chain", "social") or (kind in ("member", "app", "guest") and rng.random() < 0.2):

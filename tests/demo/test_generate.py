@@ -358,3 +358,17 @@ def test_cli_prints_one_line_per_file(tmp_path: Path, capsys: pytest.CaptureFixt
     written = set(_files(tmp_path)) - {"landing.yml"}
     assert len(lines) == len(written)
     assert {line.split("\t")[0] for line in lines} == written
+
+
+def test_people_beyond_phone_numbers_have_none() -> None:
+    # 791 area codes (201 to 999 without 211, 311, ..., 911), 100 numbers each: 79,100.
+    count = 79_100 + 500
+    people = build_people(count, seed=7)
+    phones = [person.phone for person in people if person.phone is not None]
+
+    assert len(phones) == len(set(phones))
+    assert all(person.phone is None for person in people[79_100:])
+    assert any(person.email is not None for person in people[79_100:])
+    assert [person.phone for person in build_people(300, seed=7)] == [
+        person.phone for person in people[:300]
+    ]
