@@ -15,12 +15,8 @@ record_pairs as (
         identifier_a.record_key,
         identifier_a.observed_at,
         identifier_a.identifier_key as identifier_key_a,
-        identifier_a.identifier_type as identifier_type_a,
-        identifier_a.identifier_value as identifier_value_a,
         identifier_a.identifier_column as identifier_column_a,
         identifier_b.identifier_key as identifier_key_b,
-        identifier_b.identifier_type as identifier_type_b,
-        identifier_b.identifier_value as identifier_value_b,
         identifier_b.identifier_column as identifier_column_b
 
     from identifiers as identifier_a
@@ -60,15 +56,13 @@ pair_rules as (
 -- repeats its anonymous_id, so records are counted once: one row per record
 -- first, then count(*). DuckDB can spill a plain grouping to disk, but a grouped
 -- count(distinct) needs nearly all its input in memory (duckdb/duckdb#18826).
+-- Both groupings use the keys alone, and the type and value of each key are
+-- joined afterwards, so the grouped rows stay narrow.
 record_links as (
 
     select
         identifier_key_a,
-        identifier_type_a,
-        identifier_value_a,
         identifier_key_b,
-        identifier_type_b,
-        identifier_value_b,
         link_rule,
         record_key,
         min(observed_at) as first_seen_at,
@@ -77,11 +71,7 @@ record_links as (
     from pair_rules
     group by
         identifier_key_a,
-        identifier_type_a,
-        identifier_value_a,
         identifier_key_b,
-        identifier_type_b,
-        identifier_value_b,
         link_rule,
         record_key
 
@@ -91,11 +81,7 @@ linked as (
 
     select
         identifier_key_a,
-        identifier_type_a,
-        identifier_value_a,
         identifier_key_b,
-        identifier_type_b,
-        identifier_value_b,
         link_rule,
         min(first_seen_at) as first_seen_at,
         max(last_seen_at) as last_seen_at,
@@ -104,33 +90,47 @@ linked as (
     from record_links
     group by
         identifier_key_a,
-        identifier_type_a,
-        identifier_value_a,
         identifier_key_b,
-        identifier_type_b,
-        identifier_value_b,
         link_rule
+
+),
+
+-- identifier_key is identifier_type and identifier_value joined with ':', so
+-- each key has one type and one value.
+identifier_names as (
+
+    select
+        identifier_key,
+        min(identifier_type) as identifier_type,
+        min(identifier_value) as identifier_value
+
+    from identifiers
+    group by identifier_key
 
 ),
 
 final as (
 
     select
-        {{ dbt.hash(dbt.concat(['identifier_key_a', "'|'", 'identifier_key_b', "'|'", 'link_rule'])) }}
+        {{ dbt.hash(dbt.concat(['linked.identifier_key_a', "'|'", 'linked.identifier_key_b', "'|'", 'linked.link_rule'])) }}
             as identity_link_id,
-        identifier_key_a,
-        identifier_type_a,
-        identifier_value_a,
-        identifier_key_b,
-        identifier_type_b,
-        identifier_value_b,
-        link_rule,
-        {{ identity_link_rule_priority('link_rule') }} as link_rule_priority,
-        first_seen_at,
-        last_seen_at,
-        count_records
+        linked.identifier_key_a,
+        names_a.identifier_type as identifier_type_a,
+        names_a.identifier_value as identifier_value_a,
+        linked.identifier_key_b,
+        names_b.identifier_type as identifier_type_b,
+        names_b.identifier_value as identifier_value_b,
+        linked.link_rule,
+        {{ identity_link_rule_priority('linked.link_rule') }} as link_rule_priority,
+        linked.first_seen_at,
+        linked.last_seen_at,
+        linked.count_records
 
     from linked
+    inner join identifier_names as names_a
+        on linked.identifier_key_a = names_a.identifier_key
+    inner join identifier_names as names_b
+        on linked.identifier_key_b = names_b.identifier_key
 
 )
 
