@@ -30,39 +30,15 @@ stg_shop__orders as (
 
 ),
 
-identifiers as (
+record_customers as (
 
-    select * from {{ ref('int_identifiers_unioned') }}
-
-),
-
-identities as (
-
-    select * from {{ ref('int_identities_stitched') }}
+    select * from {{ ref('int_record_customers') }}
 
 ),
 
 channel_groupings as (
 
     select * from {{ ref('channel_groupings') }}
-
-),
-
--- All identifiers of one record belong to one customer because the record
--- links them, so min() only picks that one value.
-record_customers as (
-
-    select
-        identifiers.source,
-        identifiers.record_key,
-        min(identities.customer_id) as customer_id
-
-    from identifiers
-    inner join identities
-        on identifiers.identifier_key = identities.identifier_key
-    group by
-        identifiers.source,
-        identifiers.record_key
 
 ),
 
