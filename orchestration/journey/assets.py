@@ -77,8 +77,10 @@ select path, count(*) as count_journeys
 from intermediate.int_open_paths
 group by path
 """
-# The channel set key is built as in attribution.channel_set_key: the sorted
-# distinct channels joined by the separator bound to the parameter.
+# channel_set must equal attribution.channel_set_key of the same channels. It
+# joins the sorted distinct channels with the separator bound to the ``?``
+# parameter. DuckDB compares VARCHAR by bytes, which for UTF-8 is the code
+# point order of Python's sorted().
 CREDITS_INSERT_SQL = f"""
 insert into {SCHEMA}.{CREDITS_TABLE}
 with touches as (

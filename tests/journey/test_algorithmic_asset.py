@@ -28,7 +28,7 @@ removal effects is 32/25, so their shares are p 3/8, e 15/32, d 5/32.
 Shapley over {p, e}, counting conversions: v({p}) = 0, v({e}) = 2 (c3, c5)
 and v({p, e}) = 4. phi_p = (0 + (4 - 2)) / 2 = 1 and phi_e = (2 + 4) / 2 = 3,
 so the shares are p 1/4 and e 3/4. Counting distinct paths instead
-(v({e}) = 1, v({p, e}) = 3) would give p 1/3, so the test tells them apart.
+(v({e}) = 1, v({p, e}) = 3) would give p 1/3, so the test distinguishes the two weightings.
 """
 
 from collections.abc import Iterator

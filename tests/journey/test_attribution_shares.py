@@ -22,13 +22,13 @@ def shares_by_key(result) -> dict[tuple[str, str, str], float]:
 
 def test_shares_one_row_per_set_channel_model():
     result = attribute(CONVERTING, OPEN)
-    pe = channel_set_key(frozenset({"p", "e"}))
+    key_pe = channel_set_key(frozenset({"p", "e"}))
     assert sorted(shares_by_key(result)) == sorted(
         [
-            (pe, "e", "markov"),
-            (pe, "p", "markov"),
-            (pe, "e", "shapley"),
-            (pe, "p", "shapley"),
+            (key_pe, "e", "markov"),
+            (key_pe, "p", "markov"),
+            (key_pe, "e", "shapley"),
+            (key_pe, "p", "shapley"),
             ("e", "e", "markov"),
             ("e", "e", "shapley"),
             ("direct", "direct", "markov"),
@@ -39,11 +39,11 @@ def test_shares_one_row_per_set_channel_model():
 
 def test_shares_by_hand():
     shares = shares_by_key(attribute(CONVERTING, OPEN))
-    pe = channel_set_key(frozenset({"p", "e"}))
-    assert shares[(pe, "p", "markov")] == pytest.approx(4 / 9, abs=1e-12)
-    assert shares[(pe, "e", "markov")] == pytest.approx(5 / 9, abs=1e-12)
-    assert shares[(pe, "p", "shapley")] == pytest.approx(1 / 4, abs=1e-12)
-    assert shares[(pe, "e", "shapley")] == pytest.approx(3 / 4, abs=1e-12)
+    key_pe = channel_set_key(frozenset({"p", "e"}))
+    assert shares[(key_pe, "p", "markov")] == pytest.approx(4 / 9, abs=1e-12)
+    assert shares[(key_pe, "e", "markov")] == pytest.approx(5 / 9, abs=1e-12)
+    assert shares[(key_pe, "p", "shapley")] == pytest.approx(1 / 4, abs=1e-12)
+    assert shares[(key_pe, "e", "shapley")] == pytest.approx(3 / 4, abs=1e-12)
     assert shares[("e", "e", "markov")] == 1.0
     assert shares[("direct", "direct", "shapley")] == 1.0
 
