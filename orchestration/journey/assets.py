@@ -143,6 +143,13 @@ def read_path_counts(
         tuple(channels): count
         for channels, count in connection.execute(CONVERTING_PATHS_SQL).fetchall()
     }
+    for channels in converting:
+        if None in channels:
+            raise ValueError(
+                "Invalid path touch in intermediate.int_attribution_rule_credits: NULL"
+                f" channel in the converting path {channels!r}. Rebuild the touchpoint"
+                " models, whose channel column must not be NULL."
+            )
     open_paths: dict[tuple[str, ...], int] = {}
     for path, count in connection.execute(OPEN_PATHS_SQL).fetchall():
         channels = parse_path(path or "")
@@ -193,9 +200,9 @@ def write_algorithmic_attribution(
         if credit_rows != expected_rows:
             raise RuntimeError(
                 f"Markov and Shapley attribution wrote {credit_rows} credit rows, expected"
-                f" {expected_rows} ({touch_rows} touches x {len(MODELS)} models). A touch's"
-                " channel set has no share; check that no channel contains the separator"
-                " 0x1F and that int_attribution_rule_credits did not change during the run."
+                f" {expected_rows} ({touch_rows} touches x {len(MODELS)} models). Some"
+                " touches matched no share, so the channel set keys of the SQL and of"
+                " attribution.channel_set_key differ. Nothing was written."
             )
     except BaseException:
         connection.execute("rollback")

@@ -31,6 +31,7 @@ so the shares are p 1/4 and e 3/4. Counting distinct paths instead
 (v({e}) = 1, v({p, e}) = 3) would give p 1/3, so the test distinguishes the two weightings.
 """
 
+import gc
 from collections.abc import Iterator
 
 import duckdb
@@ -223,3 +224,32 @@ def test_no_conversions_writes_empty_tables(tmp_path):
         ).fetchone()
     assert credit_rows == 0
     assert effect_rows == 0
+
+
+def test_null_channel_fails_and_keeps_tables(tmp_path):
+    warehouse_path = tmp_path / "warehouse.duckdb"
+    null_touch = ("c9", "web:t9", 1, 1, None, None, "2024-05-01 14:00:00")
+    create_inputs(warehouse_path, [*TOUCHES, null_touch], OPEN_PATHS)
+    with duckdb.connect(str(warehouse_path)) as connection:
+        connection.execute(
+            "create table intermediate.attribution_algorithmic_credits as"
+            " select 'earlier run' as conversion_id"
+        )
+    result = run_asset(warehouse_path)
+    assert not result.success
+    failures = result.get_step_failure_events()
+    assert len(failures) == 1
+    # Dagster wraps the asset's exception, which is the error's cause.
+    cause = failures[0].event_specific_data.error.cause
+    assert cause.cls_name == "ValueError"
+    assert "NULL channel in the converting path (None,)" in cause.message
+    # NOTE: DuckDBResource.get_connection (dagster-duckdb 0.29.27) closes its
+    # connection only when the asset returns, so after a failure the
+    # connection stays open until garbage collection frees it.
+    del result, failures, cause
+    gc.collect()
+    with duckdb.connect(str(warehouse_path), read_only=True) as connection:
+        rows = connection.execute(
+            "select * from intermediate.attribution_algorithmic_credits"
+        ).fetchall()
+    assert rows == [("earlier run",)]
