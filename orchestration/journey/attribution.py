@@ -105,7 +105,7 @@ def attribute(
     ]
     effects = removal_effects(path_counts) if converting_paths else {}
 
-    # Weighted by conversions: v(S) counts every conversion, not every distinct path.
+    # v(S) counts every conversion, not every distinct path, so each set carries its count.
     set_counts: Counter[frozenset[str]] = Counter()
     for channels, count in converting_paths.items():
         set_counts[frozenset(channels)] += count
