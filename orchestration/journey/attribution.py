@@ -1,7 +1,11 @@
-"""Markov and Shapley credits of each conversion's touches.
+"""Markov and Shapley shares of the channels in each conversion's channel set.
 
 Both models first give each channel of a conversion's path a share, and
 every touch of a channel then gets an equal part of that channel's share.
+The shares depend only on the path's set of distinct channels, so this
+module computes one row per channel set, channel and model from path
+counts, and the asset in ``orchestration.journey.assets`` spreads them over
+the touches in DuckDB.
 
 - markov: the share of channel c in path P is RE(c) / sum of RE(d) over the
   distinct channels d of P, where RE is the removal effect over all
@@ -13,100 +17,109 @@ A conversion without touches has one 'direct' row, which is the path
 """
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pandas as pd
 
-from orchestration.journey.markov import PathCount, parse_path, removal_effects
+from orchestration.journey.markov import PathCount, removal_effects
 from orchestration.journey.shapley import ShapleyModel
 
-TOUCH_COLUMNS = [
-    "conversion_id",
-    "touchpoint_id",
-    "touch_position",
-    "count_touches",
-    "channel",
-    "sub_channel",
-    "touched_at",
-]
-CREDIT_COLUMNS = [
-    "conversion_id",
-    "model",
-    "touchpoint_id",
-    "touch_position",
-    "count_touches",
-    "channel",
-    "sub_channel",
-    "touched_at",
-    "credit",
-]
+# ASCII unit separator. The key of a channel set is its sorted distinct
+# channels joined by it, in Python here and in the asset's SQL.
+CHANNEL_SET_SEPARATOR = "\x1f"
+SHARE_COLUMNS = ["channel_set", "channel", "model", "share"]
+MODELS = ("markov", "shapley")
 
 
 @dataclass(frozen=True)
 class AlgorithmicAttribution:
-    """Touch credits of both models and the Markov removal effect of each channel."""
+    """Channel shares of both models per channel set, and each channel's Markov removal effect.
 
-    credits: pd.DataFrame
+    ``shares`` has SHARE_COLUMNS, one row per channel set of a converting
+    path, channel of that set and model. ``removal_effects`` has the columns
+    channel, removal_effect and removal_effect_share.
+    """
+
+    shares: pd.DataFrame
     removal_effects: pd.DataFrame
 
 
-def channel_paths(touches: pd.DataFrame) -> dict[str, tuple[str, ...]]:
-    """Return each conversion's channels ordered by touch_position."""
-    ordered = touches.sort_values(["conversion_id", "touch_position"])
-    return {
-        conversion_id: tuple(group["channel"])
-        for conversion_id, group in ordered.groupby("conversion_id", sort=True)
-    }
+def channel_set_key(channels: frozenset[str]) -> str:
+    """Return the sorted channels joined by CHANNEL_SET_SEPARATOR.
 
-
-def share_touches(touches: pd.DataFrame, channel_shares: dict[str, float]) -> list[float]:
-    """Split each channel's share equally among the path's touches of that channel."""
-    multiplicity = Counter(touches["channel"])
-    return [channel_shares[channel] / multiplicity[channel] for channel in touches["channel"]]
-
-
-def attribute(touches: pd.DataFrame, open_paths: list[str]) -> AlgorithmicAttribution:
-    """Compute markov and shapley credits for every row of `touches`.
-
-    `touches` has TOUCH_COLUMNS with one row per conversion and path touch,
-    and one 'direct' row for a conversion without touches. `open_paths` are
-    the channel paths of journeys that did not convert, as ``' > '`` strings.
+    Raises ValueError for a channel that contains the separator, because
+    two channel sets could then have the same key.
     """
-    paths = channel_paths(touches)
-    path_counts = [PathCount(channels, 1.0, 0.0) for channels in paths.values()]
-    path_counts += [PathCount(parse_path(path), 0.0, 1.0) for path in open_paths]
-    effects = removal_effects(path_counts) if paths else {}
-    shapley = ShapleyModel(frozenset(channels) for channels in paths.values())
+    for channel in channels:
+        if CHANNEL_SET_SEPARATOR in channel:
+            raise ValueError(
+                f"Invalid channel {channel!r}: it contains the ASCII unit separator (0x1F),"
+                " which joins the channels of a channel set. Remove it from the channel"
+                " mapping."
+            )
+    return CHANNEL_SET_SEPARATOR.join(sorted(channels))
 
-    frames = []
-    for _, group in touches.groupby("conversion_id", sort=True):
-        group = group.sort_values("touch_position")
-        distinct = frozenset(group["channel"])
-        effect_total = sum(effects[channel] for channel in distinct)
-        if effect_total > 0.0:
-            markov_shares = {channel: effects[channel] / effect_total for channel in distinct}
-        else:
-            # NOTE: not reached for converting paths, whose channels all have a
-            # positive removal effect. Kept so a zero total cannot divide by zero.
-            markov_shares = {channel: 1.0 / len(distinct) for channel in distinct}
-        shapley_shares = shapley.credits(distinct)
-        for model, shares in (("markov", markov_shares), ("shapley", shapley_shares)):
-            frame = group[TOUCH_COLUMNS].copy()
-            frame["model"] = model
-            frame["credit"] = share_touches(group, shares)
-            frames.append(frame[CREDIT_COLUMNS])
 
-    credits = (
-        pd.concat(frames, ignore_index=True)
-        if frames
-        else pd.DataFrame({column: [] for column in CREDIT_COLUMNS})
-    )
-    effect_frame = pd.DataFrame(
+def markov_shares(channel_set: frozenset[str], effects: Mapping[str, float]) -> dict[str, float]:
+    """Split one conversion among `channel_set` by the channels' removal effects."""
+    # Sorted, so the sum's rounding does not depend on the set's iteration order.
+    effect_total = sum(effects[channel] for channel in sorted(channel_set))
+    if effect_total > 0.0:
+        return {channel: effects[channel] / effect_total for channel in channel_set}
+    # NOTE: not reached for converting paths, whose channels all have a
+    # positive removal effect. Kept so a zero total cannot divide by zero.
+    return {channel: 1.0 / len(channel_set) for channel in channel_set}
+
+
+def removal_effect_frame(effects: Mapping[str, float]) -> pd.DataFrame:
+    """Tabulate the removal effects with each one's share of their sum."""
+    frame = pd.DataFrame(
         {"channel": list(effects), "removal_effect": list(effects.values())},
         columns=["channel", "removal_effect"],
     )
-    total_effect = effect_frame["removal_effect"].sum()
-    effect_frame["removal_effect_share"] = (
-        effect_frame["removal_effect"] / total_effect if total_effect > 0 else 0.0
+    total_effect = frame["removal_effect"].sum()
+    frame["removal_effect_share"] = (
+        frame["removal_effect"] / total_effect if total_effect > 0 else 0.0
     )
-    return AlgorithmicAttribution(credits=credits, removal_effects=effect_frame)
+    return frame
+
+
+def attribute(
+    converting_paths: Mapping[tuple[str, ...], int],
+    open_paths: Mapping[tuple[str, ...], int],
+) -> AlgorithmicAttribution:
+    """Compute the markov and shapley share of each channel in each converting channel set.
+
+    `converting_paths` maps each distinct channel sequence of the
+    conversions (ordered by touch_position, ``('direct',)`` for a conversion
+    without touches) to its number of conversions. `open_paths` maps the
+    channel sequences of journeys that did not convert to their number of
+    journeys.
+    """
+    path_counts = [
+        PathCount(channels, float(count), 0.0) for channels, count in converting_paths.items()
+    ]
+    path_counts += [
+        PathCount(channels, 0.0, float(count)) for channels, count in open_paths.items()
+    ]
+    effects = removal_effects(path_counts) if converting_paths else {}
+
+    # v(S) counts every conversion, not every distinct path, so each set carries its count.
+    set_counts: Counter[frozenset[str]] = Counter()
+    for channels, count in converting_paths.items():
+        set_counts[frozenset(channels)] += count
+    shapley = ShapleyModel(set_counts)
+
+    rows = []
+    for channel_set in sorted(set_counts, key=lambda channels: sorted(channels)):
+        key = channel_set_key(channel_set)
+        by_model = {
+            "markov": markov_shares(channel_set, effects),
+            "shapley": shapley.credits(channel_set),
+        }
+        for model in MODELS:
+            for channel, share in sorted(by_model[model].items()):
+                rows.append((key, channel, model, share))
+    shares = pd.DataFrame(rows, columns=SHARE_COLUMNS)
+    return AlgorithmicAttribution(shares=shares, removal_effects=removal_effect_frame(effects))

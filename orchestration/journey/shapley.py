@@ -9,14 +9,23 @@ credit for channel c is phi_c(P) / v(P).
 """
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from math import factorial
 
 
 class ShapleyModel:
     """Shapley values over the channel subsets of conversion paths, cached per channel set."""
 
-    def __init__(self, converting_channel_sets: Iterable[frozenset[str]]):
+    def __init__(
+        self,
+        converting_channel_sets: Iterable[frozenset[str]] | Mapping[frozenset[str], int],
+    ):
+        """Count the converting channel sets.
+
+        Takes one channel set per conversion, or a mapping from each
+        channel set to its number of conversions (``Counter`` reads a
+        mapping as counts).
+        """
         self._exact_counts: Counter[frozenset[str]] = Counter(converting_channel_sets)
         self._cache: dict[frozenset[str], dict[str, float]] = {}
 
