@@ -1,6 +1,6 @@
--- A table of its own rather than a CTE of int_touchpoints_unioned: at 10M
--- records DuckDB ran out of a 2 GB memory_limit joining the touches to this
--- grouping computed inline, and joined them within it once the grouping was a table.
+-- A table of its own rather than a CTE of int_touchpoints_unioned. At 10M
+-- records, joining the touches to this grouping computed inline ran out of a
+-- 2 GB DuckDB memory_limit. Joining them to this table stayed within it.
 with
 
 identifiers as (
