@@ -1,8 +1,9 @@
 """DuckDB connection settings from the environment, shared with dbt's ``profiles.yml``.
 
-``RIGHTPATH_DUCKDB_MEMORY_LIMIT`` (default ``80%``, DuckDB's own default, as a
-share of physical memory, or a size such as ``4GB``) caps the memory of one
-connection. ``RIGHTPATH_DUCKDB_TEMP_DIR`` is the folder DuckDB spills to when a
+``RIGHTPATH_DUCKDB_MEMORY_LIMIT`` (default ``2GB``; a size, or a share of
+physical memory such as ``80%``, DuckDB's own default) caps the memory of one
+DuckDB database instance. Queries that need more spill to disk, so the
+pipeline at 10M records runs within it (docs/benchmarks.md). ``RIGHTPATH_DUCKDB_TEMP_DIR`` is the folder DuckDB spills to when a
 query needs more. Without it DuckDB spills to ``<database file>.tmp``, and a
 read-only connection to the published marts file would spill next to that file.
 ``RIGHTPATH_DUCKDB_THREADS`` sets DuckDB's worker threads (default: one per core).
@@ -16,7 +17,7 @@ from typing import Any
 
 import duckdb
 
-DEFAULT_MEMORY_LIMIT = "80%"
+DEFAULT_MEMORY_LIMIT = "2GB"
 
 
 def connection_config() -> dict[str, Any]:

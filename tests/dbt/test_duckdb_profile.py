@@ -4,6 +4,7 @@ import duckdb
 import pytest
 import yaml
 
+from orchestration.quality.duckdb_config import connection_config
 from orchestration.settings import DBT_PROJECT_DIR
 
 
@@ -32,3 +33,10 @@ def test_duckdb_rejects_temp_directory_reset_after_spill(tmp_path) -> None:
         assert temp_dir.exists(), "the sort did not spill; raise the row count"
         with pytest.raises(duckdb.Error, match="Cannot switch temporary directory"):
             conn.execute(f"set temp_directory = '{temp_dir}'")
+
+
+def test_profile_memory_default_matches_connections(monkeypatch) -> None:
+    monkeypatch.delenv("RIGHTPATH_DUCKDB_MEMORY_LIMIT", raising=False)
+    memory_limit = _duckdb_output()["config_options"]["memory_limit"]
+    assert "'RIGHTPATH_DUCKDB_MEMORY_LIMIT', '2GB'" in memory_limit
+    assert connection_config()["memory_limit"] == "2GB"
