@@ -28,6 +28,7 @@ import json
 import os
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import duckdb
 
@@ -100,19 +101,20 @@ class ParsedFile:
 def entry_options_sha256(entry: LandingEntry) -> str:
     """Return a sha256 of the entry's format and options.
 
-    A companion file (for example Zendesk users) counts by its path, size and
-    mtime, so that any change to it makes the entry's files parse again.
+    A companion file (for example Zendesk users) counts by its path relative to
+    the landing config, its size and its mtime, so that any change to it makes
+    the entry's files parse again.
     """
     options: dict[str, object] = {}
     for name, value in sorted(entry.options.items()):
-        if isinstance(value, os.PathLike):
+        if isinstance(value, Path):
             try:
-                stat = os.stat(value)
-                options[name] = [os.fspath(value), stat.st_size, stat.st_mtime_ns]
+                stat = value.stat()
+                options[name] = [entry.display_path(value), stat.st_size, stat.st_mtime_ns]
             except OSError:
                 # The parse reports the missing companion file; here it only
                 # has to differ from any recorded state.
-                options[name] = [os.fspath(value), None, None]
+                options[name] = [entry.display_path(value), None, None]
         else:
             options[name] = value
     text = json.dumps({"format": entry.format, "options": options}, sort_keys=True, default=str)
