@@ -122,9 +122,9 @@ class FileIngest:
     rows_erased: int = 0  # records of erased people, counted in rows_quarantined
     rows_too_late: int = 0  # dated before the window; counted in rows_quarantined
     rows_after_window: int = 0  # dated after the window, left for a later run
-    # Unchanged since its last parse and without records to write in the window,
-    # so it was not parsed and its rows stay as they were; the counts above are 0
-    # except rows_after_window.
+    # True when the file is unchanged since its last parse and has no records to
+    # write in the window, so it was not parsed and its rows stay as they were.
+    # The counts above are then 0, except rows_after_window.
     skipped: bool = False
 
 

@@ -1,9 +1,9 @@
 """Decide which landing files a partitioned run can skip, from ``raw.parsed_files``.
 
 After each parse, ingest records per file and raw table the file's sha256,
-size and modification time, the days of all its records, and what the parse
-depended on besides the file: the entry's format and options, the time zone of
-the day boundary and the number of erased key hashes.
+size and modification time, and the days of all its records. It also records
+what the parse depended on besides the file: the entry's format and options,
+the time zone of the day boundary and the number of erased key hashes.
 
 A run with a partition window skips a file (no parse, no write) when:
 
@@ -241,7 +241,7 @@ def _has_rows_of_other_content(
     """Return True when ``raw.landed_files`` still has days of `display` from another sha256.
 
     A warehouse from before ``raw.parsed_files`` existed has no ledger rows,
-    so this is how a first windowed parse tells an unchanged file from a
+    so a first windowed parse uses this to distinguish an unchanged file from a
     rewritten one.
     """
     row = conn.execute(

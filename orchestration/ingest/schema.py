@@ -210,11 +210,10 @@ LANDED_FILES_COLUMNS: tuple[tuple[str, str], ...] = (
 
 
 # One row per landing file and target table: what the file contained the last
-# time ingest parsed it. A partitioned run skips a file whose size and
-# modification time are unchanged and whose days all fall outside the run's
-# window (``orchestration/ingest/parse_ledger.py``). This is a table of its own
-# because ``landed_files`` has one row per day, and a window rewrites only some
-# of those rows.
+# time ingest parsed it. A partitioned run skips a file that is unchanged and
+# whose days all fall outside the run's window
+# (``orchestration/ingest/parse_ledger.py``). This is a table of its own because
+# ``landed_files`` has one row per day, and a window rewrites only some of them.
 PARSED_FILES_TABLE = "parsed_files"
 PARSED_FILES_COLUMNS: tuple[tuple[str, str], ...] = (
     ("_file", "VARCHAR"),

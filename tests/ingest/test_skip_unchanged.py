@@ -155,8 +155,8 @@ def test_pending_rows_block_skip(conn, landing, fetch):
     after = ingest_table(conn, config, "web_events", _window("2026-03-08"))
 
     assert first.rows_after_window == 1
-    # Line 2 (03-05) waited for its day; the 03-07 run is after it, so it must parse
-    # the file and quarantine that line as too late instead of skipping it.
+    # Line 2 (03-05) waited for its day. The 03-07 run comes after that day, so it
+    # must parse the file and quarantine the line as too late instead of skipping it.
     assert not _by_file(late)["web/gap.jsonl"].skipped
     assert late.rows_too_late == 1
     assert _by_file(after)["web/gap.jsonl"].skipped
