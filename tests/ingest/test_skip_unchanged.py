@@ -236,3 +236,39 @@ def test_new_erasure_parses_again(conn, landing, monkeypatch):
     result = ingest_table(conn, config, "web_events", _window("2026-03-05", lookback_days=1))
 
     assert result.files_skipped == 0
+
+
+SUPPORT_SOURCE = {
+    "path": "support/ticket_data.csv",
+    "channel": "support",
+    "format": "zendesk_fivetran",
+    "options": {"users": "support/user_data.csv"},
+}
+SUPPORT_FILES = {
+    "support/ticket_data.csv": (
+        "id,created_at,updated_at,requester_id,status,via_channel,via_source_from_address,"
+        "subject,priority\n"
+        "501,2026-03-01 10:00:00,2026-03-01 12:00:00,9001,open,email,,Invoice,low\n"
+    ),
+    "support/user_data.csv": (
+        "id,email,phone,name,updated_at\n9001,ann@example.com,,Ann,2026-03-01 10:00:00\n"
+    ),
+}
+
+
+def test_changed_companion_file_parses_again(conn, landing, fetch):
+    config = landing([SUPPORT_SOURCE], SUPPORT_FILES)
+    users = config.path.parent / "support/user_data.csv"
+    window = _window("2026-03-05", lookback_days=1)
+    ingest_table(conn, config, "support_tickets")
+
+    unchanged = ingest_table(conn, config, "support_tickets", window)
+    users.write_text(
+        "id,email,phone,name,updated_at\n9001,ann@example.org,,Ann,2026-03-02 10:00:00\n",
+        encoding="utf-8",
+    )
+    changed = ingest_table(conn, config, "support_tickets", window)
+
+    # The ticket file itself is unchanged, but its rows take the email from users.
+    assert unchanged.files_skipped == 1
+    assert changed.files_skipped == 0
