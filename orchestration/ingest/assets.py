@@ -165,9 +165,11 @@ def _ingest_raw_table(
             f"{file}: column(s) not mapped to any raw table, not loaded: {', '.join(columns)}"
         )
     if result.files_skipped:
+        # A run skips files only with a window, so `window` is set here.
         context.log.info(
             f"Skipped {result.files_skipped} of {len(result.files)} landing files: unchanged "
-            f"since their last parse and without records to write in {days}"
+            f"since their last parse and without records to write in days "
+            f"{window.reprocess_from} to {window.last_day} ({window.timezone})"
         )
     if result.rows_after_window:
         context.log.info(
