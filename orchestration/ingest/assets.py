@@ -6,7 +6,9 @@ table, loads the rows of the days its partition window reprocesses into
 (see ``orchestration/ingest/writer.py`` for the day rules). Its metadata
 lists the columns of each file that no raw table maps (``unmapped_columns``).
 Rows from files no longer listed in the landing config are removed, so a raw
-table always mirrors the current config.
+table always mirrors the current config. A partitioned run skips the files
+that are unchanged since their last parse and have no records to write in its
+window (``orchestration/ingest/parse_ledger.py``), and logs how many in one line.
 
 A failed ingest is retried twice with exponential backoff, and each failed
 attempt is logged with its number and error. An invalid landing config fails
@@ -162,6 +164,13 @@ def _ingest_raw_table(
         context.log.warning(
             f"{file}: column(s) not mapped to any raw table, not loaded: {', '.join(columns)}"
         )
+    if result.files_skipped:
+        # A run skips files only with a window, so `window` is set here.
+        context.log.info(
+            f"Skipped {result.files_skipped} of {len(result.files)} landing files: unchanged "
+            f"since their last parse and without records to write in days "
+            f"{window.reprocess_from} to {window.last_day} ({window.timezone})"
+        )
     if result.rows_after_window:
         context.log.info(
             f"{result.rows_after_window} rows are dated after {window.last_day} and "
@@ -176,6 +185,7 @@ def _ingest_raw_table(
     return MaterializeResult(
         metadata={
             "files_read": result.files_read,
+            "files_skipped": result.files_skipped,
             "rows_loaded": result.rows_loaded,
             "rows_quarantined": result.rows_quarantined,
             "rows_erased": result.rows_erased,

@@ -37,7 +37,10 @@ Rows of files that the landing config no longer lists stay until
 Given a partition window, only the rows of the days the window reprocesses
 are replaced. Rows dated before it that are not loaded yet are quarantined as
 too late. ``orchestration/ingest/writer.py`` describes these rules and the
-``RIGHTPATH_FAULT_LOSE_RECORD`` fault that tests set.
+``RIGHTPATH_FAULT_LOSE_RECORD`` fault that tests set. A file that is unchanged
+since its last parse and has no records to write in the window is skipped:
+it is returned with ``skipped`` set and nothing of it is read or written
+(``orchestration/ingest/parse_ledger.py`` lists the conditions).
 """
 
 import csv
@@ -58,10 +61,21 @@ from orchestration.ingest.adapters.base import (
     utc_timestamp_sql,
 )
 from orchestration.ingest.landing import LandingConfig, LandingEntry
+from orchestration.ingest.parse_ledger import (
+    ParsedFile,
+    ParseInputs,
+    entry_options_sha256,
+    forget_files,
+    read_parsed_files,
+    record_parse,
+    record_stat,
+)
 from orchestration.ingest.schema import (
     LANDED_FILES_COLUMNS,
     LANDED_FILES_TABLE,
     LINEAGE_COLUMNS,
+    PARSED_FILES_COLUMNS,
+    PARSED_FILES_TABLE,
     QUARANTINE_COLUMNS,
     QUARANTINE_TABLE,
     RAW_SCHEMA,
@@ -75,7 +89,7 @@ from orchestration.ingest.writer import (
     replace_file_rows,
 )
 from orchestration.partitions import PartitionWindow
-from orchestration.privacy.suppression import mark_erased_rows
+from orchestration.privacy.suppression import erased_key_count, mark_erased_rows
 
 logger = logging.getLogger(__name__)
 
@@ -108,6 +122,10 @@ class FileIngest:
     rows_erased: int = 0  # records of erased people, counted in rows_quarantined
     rows_too_late: int = 0  # dated before the window; counted in rows_quarantined
     rows_after_window: int = 0  # dated after the window, left for a later run
+    # True when the file is unchanged since its last parse and has no records to
+    # write in the window, so it was not parsed and its rows stay as they were.
+    # The counts above are then 0, except rows_after_window.
+    skipped: bool = False
 
 
 @dataclass(frozen=True)
@@ -119,7 +137,15 @@ class IngestResult:
 
     @property
     def files_read(self) -> int:
-        return sum(1 for file in self.files if file.error is None and file.duplicate_of is None)
+        return sum(
+            1
+            for file in self.files
+            if file.error is None and file.duplicate_of is None and not file.skipped
+        )
+
+    @property
+    def files_skipped(self) -> int:
+        return sum(1 for file in self.files if file.skipped)
 
     @property
     def rows_loaded(self) -> int:
@@ -158,14 +184,18 @@ class IngestResult:
 
 
 def ensure_raw_tables(conn: duckdb.DuckDBPyConnection) -> None:
-    """Create the raw schema, every raw table, quarantine and landed_files if absent.
+    """Create the raw schema, every raw table, quarantine, landed_files and parsed_files if absent.
 
     A raw table created by an older contract gets the columns added since, as
     NULL for its existing rows, because inserts name their columns.
     """
     conn.execute(f"CREATE SCHEMA IF NOT EXISTS {RAW_SCHEMA}")
     tables = [(table.name, table.columns + LINEAGE_COLUMNS) for table in RAW_TABLES.values()]
-    tables += [(QUARANTINE_TABLE, QUARANTINE_COLUMNS), (LANDED_FILES_TABLE, LANDED_FILES_COLUMNS)]
+    tables += [
+        (QUARANTINE_TABLE, QUARANTINE_COLUMNS),
+        (LANDED_FILES_TABLE, LANDED_FILES_COLUMNS),
+        (PARSED_FILES_TABLE, PARSED_FILES_COLUMNS),
+    ]
     for table_name, columns in tables:
         conn.execute(create_table_sql(table_name, columns))
         for name, sql_type in columns:
@@ -208,15 +238,30 @@ def ingest_table(
         len(work),
         config.path,
     )
+    parsed = read_parsed_files(conn, table_name)
+    erased_keys = erased_key_count(conn)
+    inputs = {
+        entry.label: ParseInputs(entry_options_sha256(entry), timezone, erased_keys)
+        for entry in config.entries_for_table(table_name)
+    }
     results = tuple(
-        _ingest_file(conn, entry, path, table, window, timezone) for entry, path in work
+        _ingest_file(
+            conn,
+            _FileTask(entry, path, inputs[entry.label], parsed.get(entry.display_path(path))),
+            table,
+            window,
+            timezone,
+        )
+        for entry, path in work
     )
     result = IngestResult(table=table_name, files=results)
     logger.info(
-        "Ingested %s.%s: %d file(s) read, %d row(s) loaded, %d quarantined, %d file error(s)",
+        "Ingested %s.%s: %d file(s) read, %d skipped as unchanged and outside the window, "
+        "%d row(s) loaded, %d quarantined, %d file error(s)",
         RAW_SCHEMA,
         table_name,
         result.files_read,
+        result.files_skipped,
         result.rows_loaded,
         result.rows_quarantined,
         len(result.errors),
@@ -229,8 +274,9 @@ def remove_unlisted_files(
 ) -> int:
     """Delete rows of `table_name` that came from files `config` no longer lists.
 
-    Removes them from the raw table, ``raw.quarantine`` and ``raw.landed_files``
-    in one transaction, and returns the number of raw-table rows removed.
+    Removes them from the raw table, ``raw.quarantine``, ``raw.landed_files``
+    and ``raw.parsed_files`` in one transaction, and returns the number of
+    raw-table rows removed.
     A listed file that failed to load keeps its earlier rows.
     """
     if table_name not in RAW_TABLES:
@@ -253,10 +299,11 @@ def remove_unlisted_files(
             f"DELETE FROM {RAW_SCHEMA}.{QUARANTINE_TABLE} WHERE target_table = ? AND {unlisted}",
             [table_name, listed],
         ).fetchone()
-        conn.execute(
-            f"DELETE FROM {RAW_SCHEMA}.{LANDED_FILES_TABLE} WHERE target_table = ? AND {unlisted}",
-            [table_name, listed],
-        )
+        for ledger in (LANDED_FILES_TABLE, PARSED_FILES_TABLE):
+            conn.execute(
+                f"DELETE FROM {RAW_SCHEMA}.{ledger} WHERE target_table = ? AND {unlisted}",
+                [table_name, listed],
+            )
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
@@ -281,18 +328,45 @@ def ingest_all(conn: duckdb.DuckDBPyConnection, config: LandingConfig) -> dict[s
     return {name: ingest_table(conn, config, name) for name in RAW_TABLES}
 
 
+@dataclass(frozen=True)
+class _FileTask:
+    """One landing file to ingest, with its ledger row from the last parse."""
+
+    entry: LandingEntry
+    path: Path
+    inputs: ParseInputs
+    previous: ParsedFile | None
+
+
 def _ingest_file(
     conn: duckdb.DuckDBPyConnection,
-    entry: LandingEntry,
-    path: Path,
+    task: _FileTask,
     table: RawTable,
     window: PartitionWindow | None,
     timezone: str,
 ) -> FileIngest:
+    entry, path, previous = task.entry, task.path, task.previous
     display = entry.display_path(path)
     stage_table = f"_rp_stage_{next(_stage_numbers)}"
     try:
-        sha256 = _sha256(path)
+        stat = path.stat()
+        if previous is not None and (previous.size_bytes, previous.mtime_ns) == (
+            stat.st_size,
+            stat.st_mtime_ns,
+        ):
+            sha256 = previous.sha256
+        else:
+            sha256 = _sha256(path)
+        if window is not None and _can_skip(previous, sha256, task.inputs, window):
+            if (previous.size_bytes, previous.mtime_ns) != (stat.st_size, stat.st_mtime_ns):
+                record_stat(conn, table.name, display, stat)
+            return FileIngest(
+                file=display,
+                format=entry.format,
+                entry=entry.label,
+                rows_after_window=previous.rows_after(window),
+                skipped=True,
+            )
         original = _file_with_content(conn, table, sha256, display)
         if original is not None:
             return _skip_copy(conn, entry, table, display, original)
@@ -303,6 +377,9 @@ def _ingest_file(
         erased = mark_erased_rows(conn, checked, table.name)
         add_partition_dates(conn, checked, table, timezone)
         written = replace_file_rows(conn, checked, table, display, entry.format, sha256, window)
+        record_parse(
+            conn, checked, display, table.name, sha256, stat, task.inputs, window, previous
+        )
     except (AdapterError, OSError, duckdb.IOException, duckdb.InvalidInputException) as error:
         message = f"{entry.label}: {display}: {error}"
         logger.error("Skipped landing file for %s.%s: %s", RAW_SCHEMA, table.name, message)
@@ -357,6 +434,18 @@ def _ingest_file(
         rows_erased=erased,
         rows_too_late=written.rows_too_late,
         rows_after_window=written.rows_after_window,
+    )
+
+
+def _can_skip(
+    previous: ParsedFile | None, sha256: str, inputs: ParseInputs, window: PartitionWindow
+) -> bool:
+    """Return True when a parse under `window` would change nothing; see parse_ledger.py."""
+    return (
+        previous is not None
+        and previous.sha256 == sha256
+        and previous.inputs_match(inputs)
+        and previous.is_outside(window)
     )
 
 
@@ -431,6 +520,7 @@ def _skip_copy(
                 f"DELETE FROM {RAW_SCHEMA}.{relation} WHERE _file = ? AND target_table = ?",
                 [display, table.name],
             )
+        forget_files(conn, table.name, [display])
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")

@@ -209,6 +209,38 @@ LANDED_FILES_COLUMNS: tuple[tuple[str, str], ...] = (
 )
 
 
+# One row per landing file and target table: what the file contained the last
+# time ingest parsed it. A partitioned run skips a file that is unchanged and
+# whose days all fall outside the run's window
+# (``orchestration/ingest/parse_ledger.py``). This is a table of its own because
+# ``landed_files`` has one row per day, and a window rewrites only some of them.
+PARSED_FILES_TABLE = "parsed_files"
+PARSED_FILES_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("_file", "VARCHAR"),
+    ("target_table", "VARCHAR"),
+    ("sha256", "VARCHAR"),
+    ("size_bytes", "BIGINT"),
+    ("mtime_ns", "BIGINT"),  # st_mtime_ns of the file when it was parsed or hashed
+    # sha256 of the entry's format and options, companion files by size and mtime.
+    ("options_sha256", "VARCHAR"),
+    ("timezone", "VARCHAR"),  # time zone of the day boundary of _partition_date
+    ("erased_keys", "BIGINT"),  # erased key hashes recorded when the file was parsed
+    # First and last _partition_date over every record, loaded, quarantined or
+    # outside the window; NULL when no record has a day.
+    ("first_day", "DATE"),
+    ("last_day", "DATE"),
+    ("records_dated", "BIGINT"),
+    ("records_undated", "BIGINT"),
+    # Earliest day whose records may not be written yet (dated after the
+    # windows parsed so far); NULL when every dated record is written.
+    ("pending_from", "DATE"),
+    # TRUE when rows of an earlier content, options or time zone may remain in
+    # days that no window since then rewrote; a run without a window clears it.
+    ("has_stale_rows", "BOOLEAN"),
+    ("parsed_at", "TIMESTAMP"),  # UTC
+)
+
+
 def create_table_sql(name: str, columns: tuple[tuple[str, str], ...]) -> str:
     """Return ``create table if not exists`` DDL for a table in the raw schema."""
     body = ",\n    ".join(f"{column} {sql_type}" for column, sql_type in columns)

@@ -21,7 +21,9 @@
 Landing files are not changed: the command prints the landing files that
 contained the person. Later ingests quarantine the person's records in them
 with reason ``erased`` and no raw text (``orchestration/privacy/suppression.py``),
-but the files should still be cleaned at the source.
+but the files should still be cleaned at the source. The erased keys also make
+the next partitioned run parse every landing file again instead of skipping
+unchanged ones (``orchestration/ingest/parse_ledger.py``).
 Run it while no pipeline run holds the warehouse, because DuckDB allows one
 writer per file. The salt comes from ``RIGHTPATH_PII_SALT`` and is required.
 """
