@@ -2,8 +2,8 @@
 
 ``RIGHTPATH_DUCKDB_MEMORY_LIMIT`` (default ``2GB``; a size, or a share of
 physical memory such as ``80%``, DuckDB's own default) caps the memory of one
-DuckDB database instance. Queries that need more spill to disk, so the
-pipeline at 10M records runs within it (docs/benchmarks.md).
+DuckDB database instance. Queries that need more spill to disk, so the dbt
+build at 10M records runs within it (docs/benchmarks.md).
 ``RIGHTPATH_DUCKDB_TEMP_DIR`` is the folder DuckDB spills to when a query
 needs more. Without it DuckDB spills to ``<database file>.tmp``, and a
 read-only connection to the published marts file would spill next to that file.

@@ -66,8 +66,8 @@ def load_published(publish_dir: str | os.PathLike[str]) -> PublishedData:
 
     checksum_matches = _sha256(database) == manifest.get("database_sha256")
     tables: dict[str, pd.DataFrame] = {}
-    # NOTE: each table is loaded whole into memory. That suits marts of up to a few
-    # million rows. Larger marts need the aggregations pushed into SQL.
+    # NOTE: each table is loaded whole into memory. At 10M records that took
+    # 3,897 MiB (docs/benchmarks.md), so larger marts need the aggregations in SQL.
     with duckdb.connect(str(database), read_only=True) as connection:
         for entry in manifest["tables"]:
             name = entry["table"]
